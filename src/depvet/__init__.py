@@ -1,0 +1,3 @@
+"""depvet: vet Python dependencies without running them."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,1 @@
+"""Artifacts: wheels, sdists, eggs, zips, source trees and installed distributions, read safely."""

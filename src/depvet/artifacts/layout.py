@@ -1,0 +1,44 @@
+"""Where a file sits in its artifact decides its role: what runs, and when."""
+
+from __future__ import annotations
+
+import re
+
+from depvet.files import FileRole
+
+# Kinds whose root is the root of site-packages once installed.
+SITE_LAYOUT = frozenset({"wheel", "egg", "installed", "loose"})
+# Kinds whose members sit under one leading folder (name-version/).
+PREFIXED_LAYOUT = frozenset({"sdist"})
+CUSTOMIZE_NAMES = frozenset({"sitecustomize.py", "usercustomize.py"})
+_WHEEL_DATA = re.compile(r"^[^/]+\.data/(?:purelib|platlib)/")
+PYTHON_SUFFIXES = (".py", ".pyw")
+
+
+def relative_path(container: str, path: str) -> str:
+    """``path`` relative to the package root of its innermost container."""
+    inner = path.rsplit("!/", 1)[-1]
+    if container in PREFIXED_LAYOUT and "/" in inner:
+        return inner.split("/", 1)[1]
+    if container in SITE_LAYOUT:
+        return _WHEEL_DATA.sub("", inner)
+    return inner
+
+
+def role_of(container: str, path: str) -> FileRole:
+    """The role of the member at ``path`` inside an artifact of kind ``container``."""
+    rel = relative_path(container, path)
+    name = rel.rsplit("/", 1)[-1]
+    lower = name.lower()
+    if lower.endswith(".pth"):
+        return FileRole.PTH
+    top_level = rel.count("/") == 0 or (
+        container not in SITE_LAYOUT and rel.count("/") == 1 and rel.startswith("src/")
+    )
+    if top_level and lower in CUSTOMIZE_NAMES:
+        return FileRole.CUSTOMIZE
+    if rel == "setup.py" and container not in SITE_LAYOUT:
+        return FileRole.SETUP
+    if lower.endswith(PYTHON_SUFFIXES):
+        return FileRole.PYTHON
+    return FileRole.OTHER

@@ -1,0 +1,71 @@
+"""The error tree shared by every layer.
+
+Each error carries a short kebab-case ``reference`` and a ``diagnostics()``
+text that tells the user what to do. The CLI catches :class:`Error` once.
+"""
+
+from __future__ import annotations
+
+
+class Error(Exception):
+    """Base of every error depvet reports to its user."""
+
+    reference = "depvet-error"
+    hint = ""
+
+    def __init__(self, message: str, *, hint: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if hint is not None:
+            self.hint = hint
+
+    def diagnostics(self) -> str:
+        """The message, followed by what the user can do about it."""
+        text = f"{self.message} [{self.reference}]"
+        return f"{text}\n  hint: {self.hint}" if self.hint else text
+
+
+class UsageError(Error):
+    """The command line or a configuration value is wrong."""
+
+    reference = "usage"
+
+
+class SourceError(Error):
+    """A source (a path, an environment) could not be enumerated."""
+
+    reference = "source-error"
+    hint = "Check that the path exists and is readable."
+
+
+class ArtifactError(Error):
+    """An artifact could not be read (corrupt, truncated, unknown format)."""
+
+    reference = "artifact-unreadable"
+    hint = "The file is not a readable Python package artifact; it was not scanned."
+
+
+class UnsafeArchive(ArtifactError):
+    """An archive broke a safety limit (size, ratio, members, nesting, paths)."""
+
+    reference = "unsafe-archive"
+    hint = "Limits are set with --max-* options; raise one only for an archive you trust."
+
+
+class DetectorError(Error):
+    """A detector failed or ran out of time on one file."""
+
+    reference = "detector-failed"
+
+
+class CacheError(Error):
+    """The result cache could not be opened; scanning continues without it."""
+
+    reference = "cache-unavailable"
+    hint = "Pass --no-cache, or set DEPVET_CACHE_DIR to a writable folder."
+
+
+class OutputError(Error):
+    """A report could not be written."""
+
+    reference = "output-failed"

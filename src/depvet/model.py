@@ -1,0 +1,137 @@
+"""The core data that travels between the pipeline's layers.
+
+sources → targets → artifacts → files → detectors → findings → verdict → reports.
+Every type here is a frozen, slotted dataclass: plain values, cheap to pickle
+across worker processes and to store in the result cache.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from pathlib import Path
+
+EVIDENCE_MAX = 200
+
+
+class Severity(enum.IntEnum):
+    """How much a single finding weighs on its own."""
+
+    INFO = 0
+    LOW = 1
+    MEDIUM = 2
+    HIGH = 3
+    CRITICAL = 4
+
+    def __str__(self) -> str:
+        return self.name.lower()
+
+
+class RuleKind(enum.StrEnum):
+    """A capability is something code can do; a threat is something malware does."""
+
+    CAPABILITY = "capability"
+    THREAT = "threat"
+
+
+class Verdict(enum.StrEnum):
+    """The outcome for one package, ordered by :meth:`rank`."""
+
+    CLEAN = "clean"
+    SUSPICIOUS = "suspicious"
+    MALICIOUS = "malicious"
+    ERROR = "error"
+
+    @property
+    def rank(self) -> int:
+        """Order used by ``--fail-on``: an error ranks below suspicious."""
+        return {"clean": 0, "error": 0, "suspicious": 1, "malicious": 2}[self.value]
+
+
+class TargetKind(enum.StrEnum):
+    """What a target path holds."""
+
+    FILE = "file"  # an archive: wheel, sdist, egg, zip
+    DIRECTORY = "directory"  # an unpacked source tree
+    INSTALLED = "installed"  # a *.dist-info / *.egg-info directory in site-packages
+    LOOSE = "loose"  # files in site-packages no distribution claims (.pth, sitecustomize)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Target:
+    """One thing to scan as one package, as a source found it."""
+
+    kind: TargetKind
+    path: Path
+    display: str  # the artifact string reported back: the path as given or joined
+    files: tuple[Path, ...] = ()  # LOOSE targets: the files themselves
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Rule:
+    """Metadata of one detection rule."""
+
+    id: str
+    kind: RuleKind
+    severity: Severity
+    description: str
+    technique: str
+    remediation: str
+    version: int = 1
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Finding:
+    """One rule matching at one place, with the evidence for it."""
+
+    rule: str
+    severity: Severity
+    kind: RuleKind
+    path: str  # inside the artifact, '/'-separated
+    line: int | None
+    message: str
+    evidence: str
+
+    def __post_init__(self) -> None:
+        if len(self.evidence) > EVIDENCE_MAX:
+            object.__setattr__(self, "evidence", self.evidence[: EVIDENCE_MAX - 1] + "…")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanError:
+    """Something that could not be read or checked, with where and why."""
+
+    reference: str
+    message: str
+    path: str | None = None  # inside the artifact, when one member is at fault
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanResult:
+    """Everything depvet learnt about one package."""
+
+    artifact: str
+    kind: str  # wheel, sdist, egg, zip, directory, installed, loose
+    name: str | None
+    version: str | None
+    verdict: Verdict
+    score: int
+    findings: tuple[Finding, ...] = ()
+    decided_by: tuple[str, ...] = ()  # rule ids whose findings set the verdict
+    errors: tuple[ScanError, ...] = ()
+    files: int = 0  # files read
+    bytes: int = 0  # uncompressed bytes read
+    cached_files: int = 0  # files whose findings came from the cache
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanSummary:
+    """Counts over a whole run."""
+
+    artifacts: int
+    by_verdict: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+    files: int = 0
+    bytes: int = 0
+    cached_files: int = 0
+    seconds: float = 0.0

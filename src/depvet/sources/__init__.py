@@ -1,0 +1,1 @@
+"""Sources: where the packages to scan come from (paths, environments)."""

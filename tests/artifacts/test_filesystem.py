@@ -1,0 +1,85 @@
+"""Unpacked trees, installed distributions and loose start-up files."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from depvet.artifacts.filesystem import DirectoryArtifact, InstalledArtifact, LooseArtifact
+from depvet.artifacts.safety import Budget
+from depvet.limits import Limits
+from tests.builders import metadata_text
+
+
+def budget() -> Budget:
+    return Budget(limits=Limits(), display="test")
+
+
+def test_directory_skips_tool_state_and_links_out(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    (tree / "pkg").mkdir(parents=True)
+    (tree / "setup.py").write_text("from setuptools import setup\nsetup()\n")
+    (tree / "pkg" / "__init__.py").write_text("")
+    (tree / ".git").mkdir()
+    (tree / ".git" / "config").write_text("[core]\n")
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside")
+    (tree / "escape").symlink_to(secret)
+    (tree / "inside").symlink_to(tree / "setup.py")
+    b = budget()
+    members = list(DirectoryArtifact(tree, budget=b).members())
+    assert sorted(m.path for m in members) == ["inside", "pkg/__init__.py", "setup.py"]
+    assert [e.reference for e in b.errors] == ["unsafe-member"]
+
+
+def make_site(tmp_path: Path) -> Path:
+    site = tmp_path / "venv" / "lib" / "python3.11" / "site-packages"
+    meta = site / "demo-1.0.dist-info"
+    meta.mkdir(parents=True)
+    (site / "demo").mkdir()
+    (site / "demo" / "__init__.py").write_text("x = 1\n")
+    (site / "demo.pth").write_text("import demo\n")
+    bin_dir = tmp_path / "venv" / "bin"
+    bin_dir.mkdir(parents=True)
+    (bin_dir / "demo").write_text("#!/usr/bin/env python\n")
+    (meta / "METADATA").write_text(metadata_text("demo", "1.0"))
+    (meta / "RECORD").write_text(
+        "demo/__init__.py,,\ndemo.pth,,\n../../../bin/demo,,\n"
+        "../../../../../etc/passwd,,\ndemo/missing.py,,\ndemo-1.0.dist-info/RECORD,,\n"
+    )
+    return site
+
+
+def test_installed_reads_record_files_inside_the_environment(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    b = budget()
+    members = list(InstalledArtifact(site / "demo-1.0.dist-info", budget=b).members())
+    paths = sorted(m.path for m in members)
+    assert paths == [
+        "../../../bin/demo",
+        "demo-1.0.dist-info/METADATA",
+        "demo-1.0.dist-info/RECORD",
+        "demo.pth",
+        "demo/__init__.py",
+    ]
+    assert [e.message for e in b.errors] == ["listed file is outside the environment"]
+    assert all(m.container == "installed" for m in members)
+
+
+def test_loose_files(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    orphan = site / "zzz_orphan.pth"
+    orphan.write_text("import os\n")
+    members = list(LooseArtifact(site, (orphan,), budget=budget()).members())
+    assert [(m.path, m.data) for m in members] == [("zzz_orphan.pth", b"import os\n")]
+
+
+def test_unreadable_file_is_noted_not_fatal(tmp_path: Path) -> None:
+    tree = tmp_path / "tree"
+    tree.mkdir()
+    (tree / "setup.py").write_text("pass\n")
+    os.mkfifo(tree / "fifo")
+    b = budget()
+    members = list(DirectoryArtifact(tree, budget=b).members())
+    assert [m.path for m in members] == ["setup.py"]
+    assert [e.message for e in b.errors] == ["special file skipped"]

@@ -1,0 +1,67 @@
+"""Roles of files by position, and package names from metadata or file names."""
+
+from __future__ import annotations
+
+import pytest
+
+from depvet.artifacts.layout import role_of
+from depvet.artifacts.metadata import metadata_rank, name_from_filename, parse_metadata
+from depvet.files import FileRole
+
+
+@pytest.mark.parametrize(
+    ("container", "path", "role"),
+    [
+        ("wheel", "litellm_init.pth", FileRole.PTH),
+        ("wheel", "pkg-1.0.data/purelib/evil.pth", FileRole.PTH),
+        ("wheel", "sitecustomize.py", FileRole.CUSTOMIZE),
+        ("wheel", "pkg/sitecustomize.py", FileRole.PYTHON),
+        ("wheel", "setup.py", FileRole.PYTHON),
+        ("sdist", "pkg-1.0/setup.py", FileRole.SETUP),
+        ("sdist", "pkg-1.0/sub/setup.py", FileRole.PYTHON),
+        ("sdist", "pkg-1.0/src/sitecustomize.py", FileRole.CUSTOMIZE),
+        ("sdist", "pkg-1.0/README.md", FileRole.OTHER),
+        ("directory", "setup.py", FileRole.SETUP),
+        ("installed", "usercustomize.py", FileRole.CUSTOMIZE),
+        ("wheel", "outer.zip!/inner-1.0/setup.py", FileRole.PYTHON),
+        ("sdist", "outer-1.0/inner.tar.gz!/inner-1.0/setup.py", FileRole.SETUP),
+    ],
+)
+def test_roles(container: str, path: str, role: FileRole) -> None:
+    assert role_of(container, path) is role
+
+
+def test_metadata_rank_prefers_the_package_own_metadata() -> None:
+    assert metadata_rank("wheel", "demo-1.0.dist-info/METADATA") == 0
+    assert metadata_rank("sdist", "demo-1.0/PKG-INFO") == 0
+    assert metadata_rank("sdist", "demo-1.0/demo.egg-info/PKG-INFO") == 1
+    assert metadata_rank("sdist", "demo-1.0/src/demo.egg-info/PKG-INFO") == 2
+    assert metadata_rank("sdist", "demo-1.0/pyproject.toml") == 9
+    assert metadata_rank("sdist", "demo-1.0/tests/data/PKG-INFO") is None
+    assert metadata_rank("sdist", "demo-1.0/vendor.tar.gz!/x-1.0/PKG-INFO") is None
+
+
+def test_parse_metadata() -> None:
+    got = parse_metadata("PKG-INFO", b"Metadata-Version: 2.1\nName: Demo_Pkg\nVersion: 1.2\n\nbody")
+    assert (got.name, got.version) == ("Demo_Pkg", "1.2")
+    broken = parse_metadata("PKG-INFO", b"\xff\xfe garbage without headers")
+    assert broken.version is None
+    toml = parse_metadata("pyproject.toml", b'[project]\nname = "demo"\nversion = "3.0"\n')
+    assert (toml.name, toml.version) == ("demo", "3.0")
+    assert parse_metadata("pyproject.toml", b"[project\n").name is None
+
+
+@pytest.mark.parametrize(
+    ("filename", "name", "version"),
+    [
+        ("demo_pkg-1.0-py3-none-any.whl", "demo-pkg", "1.0"),
+        ("demo-pkg-2.0.tar.gz", "demo-pkg", "2.0"),
+        ("demo-1.0.zip", "demo", "1.0"),
+        ("demo-1.0-py2.7.egg", "demo", "1.0"),
+        ("weird-name-99.0.0.tgz", "weird-name", "99.0.0"),
+        ("noversion.tar.gz", "noversion", None),
+    ],
+)
+def test_name_from_filename(filename: str, name: str, version: str | None) -> None:
+    got = name_from_filename(filename)
+    assert (got.name, got.version) == (name, version)
