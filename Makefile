@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --require-hashes --no-deps
 
-.PHONY: test lint typecheck unit clean
+.PHONY: test lint typecheck unit docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,7 +20,7 @@ $(VENV)/.dev: $(VENV)/.main requirements/dev.txt
 	touch $@
 
 ## The whole test suite: lint, types, generated docs, tests.
-test: $(VENV)/.dev lint typecheck unit
+test: $(VENV)/.dev lint typecheck docs unit
 
 lint: $(VENV)/.dev
 	$(BIN)/ruff check src tests benchmarks
@@ -28,6 +28,9 @@ lint: $(VENV)/.dev
 
 typecheck: $(VENV)/.dev
 	$(BIN)/mypy
+
+docs: $(VENV)/.dev
+	$(BIN)/python -m depvet.docs --check docs/RULES.md
 
 unit: $(VENV)/.dev
 	$(BIN)/pytest -n auto

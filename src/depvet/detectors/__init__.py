@@ -1,0 +1,1 @@
+"""Detectors: rules that look at one file and report findings."""

@@ -1,0 +1,1011 @@
+"""Static analysis of Python source with :mod:`ast`, shared by the detectors.
+
+Nothing here imports, compiles to bytecode or runs the code it reads: the
+source is parsed into a syntax tree and walked once. :func:`analyze` returns a
+:class:`ModuleAnalysis` that answers the questions rules ask:
+
+* which call sites exist, with their target resolved to a qualified name
+  through imports and aliases (``import base64 as b; b.b64decode`` is
+  ``base64.b64decode``; ``__import__("os").system`` is ``os.system``), and the
+  :class:`Capability` categories each falls into;
+* which scopes run when the module is executed (module level, plus the
+  functions it reaches) and which run from setuptools command hooks
+  (``cmdclass`` and subclasses of setuptools/distutils commands);
+* where a value comes from (:class:`Origin`): a literal, a local file, a
+  decoder, the network, a process, or somewhere the analysis cannot see —
+  which is how decode→exec is told from ``exec(open("version.py").read())``.
+
+Scopes are named by dotted qualified names: ``""`` is the module, ``"f"`` a
+module-level function, ``"C.m"`` a method, ``"f.g"`` a nested function. Class
+bodies run in the scope that defines the class, so they share its name.
+"""
+
+from __future__ import annotations
+
+import ast
+import builtins
+import enum
+import warnings
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from depvet.files import decode_source
+
+__all__ = [
+    "COMMAND_NAMES",
+    "MAX_AST_BYTES",
+    "CallSite",
+    "Capability",
+    "ClassInfo",
+    "CmdclassUse",
+    "FunctionInfo",
+    "ModuleAnalysis",
+    "Origin",
+    "analyze",
+    "classify",
+    "parse",
+]
+
+# Bigger files are never parsed: ast.parse is linear but memory-hungry, and no
+# honest hand-written module is this large. Byte-level checks still see them.
+MAX_AST_BYTES = 5 * 1024 * 1024
+
+# Bounds that keep adversarial input (deep call chains, long alias chains,
+# self-referencing assignments) from turning the analysis quadratic.
+MAX_REACH_DEPTH = 16
+MAX_RESOLVE_DEPTH = 12
+MAX_ORIGIN_DEPTH = 24
+MAX_STRINGS = 256
+
+_PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
+
+
+class Capability(enum.StrEnum):
+    """What a call can do, independent of why it is called."""
+
+    EXEC = "exec"  # runs code built at run time
+    PROCESS = "process"  # starts another program
+    NETWORK = "network"  # talks to another host (or resolves a name)
+    DECODE = "decode"  # turns an encoded or compressed blob back into bytes
+    FILE_WRITE = "file-write"  # creates or overwrites a file
+
+
+class Origin(enum.Flag):
+    """Where the value of an expression may come from (a union of sources)."""
+
+    NONE = 0
+    LITERAL = enum.auto()  # constants written in the source
+    FILE = enum.auto()  # read from a file (open(...).read(), Path.read_text())
+    DECODE = enum.auto()  # produced by a DECODE call
+    NETWORK = enum.auto()  # produced by a NETWORK call
+    PROCESS = enum.auto()  # output of another program
+    DYNAMIC = enum.auto()  # anything the analysis cannot follow, or obfuscation
+
+
+# Every setuptools/distutils command a package can override with cmdclass;
+# subclassing any of them puts code on the install/build path.
+COMMAND_NAMES = frozenset(
+    [
+        "Command",
+        "alias",
+        "bdist",
+        "bdist_dumb",
+        "bdist_egg",
+        "bdist_rpm",
+        "bdist_wheel",
+        "bdist_wininst",
+        "build",
+        "build_clib",
+        "build_ext",
+        "build_py",
+        "build_scripts",
+        "check",
+        "clean",
+        "config",
+        "develop",
+        "dist_info",
+        "easy_install",
+        "editable_wheel",
+        "egg_info",
+        "install",
+        "install_data",
+        "install_egg_info",
+        "install_headers",
+        "install_lib",
+        "install_scripts",
+        "register",
+        "rotate",
+        "saveopts",
+        "sdist",
+        "setopt",
+        "test",
+        "upload",
+    ]
+)
+
+# Packages whose command classes a setup.py subclasses (numpy.distutils too).
+_COMMAND_ROOTS = frozenset({"setuptools", "distutils", "wheel", "Cython", "numpy", "pybind11"})
+
+# Python 2 builtins matter too: old malware still circulates as sdists.
+_BUILTINS = frozenset(dir(builtins)) | {"execfile", "file", "unicode", "raw_input", "reload"}
+_BUILTIN_MODULES = ("builtins", "__builtins__", "__builtin__")
+
+_EXACT: dict[str, Capability] = {
+    "exec": Capability.EXEC,
+    "eval": Capability.EXEC,
+    "compile": Capability.EXEC,
+    "execfile": Capability.EXEC,
+    "os.system": Capability.PROCESS,
+    "os.popen": Capability.PROCESS,
+    "os.popen2": Capability.PROCESS,
+    "os.popen3": Capability.PROCESS,
+    "os.startfile": Capability.PROCESS,
+    "pty.spawn": Capability.PROCESS,
+    "platform.popen": Capability.PROCESS,
+    "asyncio.create_subprocess_exec": Capability.PROCESS,
+    "asyncio.create_subprocess_shell": Capability.PROCESS,
+    "urllib.urlopen": Capability.NETWORK,
+    "urllib.urlretrieve": Capability.NETWORK,
+    "socket.socket": Capability.NETWORK,
+    "socket.create_connection": Capability.NETWORK,
+    "socket.gethostbyname": Capability.NETWORK,
+    "socket.gethostbyname_ex": Capability.NETWORK,
+    "socket.getaddrinfo": Capability.NETWORK,
+    "codecs.decode": Capability.DECODE,
+    "zlib.decompress": Capability.DECODE,
+    "bz2.decompress": Capability.DECODE,
+    "lzma.decompress": Capability.DECODE,
+    "gzip.decompress": Capability.DECODE,
+    "marshal.loads": Capability.DECODE,
+    "bytes.fromhex": Capability.DECODE,
+    "bytearray.fromhex": Capability.DECODE,
+    "binascii.unhexlify": Capability.DECODE,
+    "shutil.copy": Capability.FILE_WRITE,
+    "shutil.copy2": Capability.FILE_WRITE,
+    "shutil.copyfile": Capability.FILE_WRITE,
+    "shutil.copyfileobj": Capability.FILE_WRITE,
+    "shutil.copytree": Capability.FILE_WRITE,
+    "shutil.move": Capability.FILE_WRITE,
+}
+_SUBPROCESS = frozenset(
+    {"run", "call", "check_call", "check_output", "Popen", "getoutput", "getstatusoutput"}
+)
+_PREFIXES: tuple[tuple[str, Capability], ...] = (
+    ("runpy.", Capability.EXEC),
+    ("os.exec", Capability.PROCESS),
+    ("os.spawn", Capability.PROCESS),
+    ("os.posix_spawn", Capability.PROCESS),
+    ("commands.", Capability.PROCESS),
+    ("popen2.", Capability.PROCESS),
+    ("urllib.request.", Capability.NETWORK),
+    ("urllib2.", Capability.NETWORK),
+    ("http.client.", Capability.NETWORK),
+    ("httplib.", Capability.NETWORK),
+    ("requests.", Capability.NETWORK),
+    ("httpx.", Capability.NETWORK),
+    ("aiohttp.", Capability.NETWORK),
+    ("urllib3.", Capability.NETWORK),
+    ("ftplib.", Capability.NETWORK),
+    ("smtplib.", Capability.NETWORK),
+    ("telnetlib.", Capability.NETWORK),
+    ("xmlrpc.client.", Capability.NETWORK),
+    ("xmlrpclib.", Capability.NETWORK),
+    ("pycurl.", Capability.NETWORK),
+    ("websocket.", Capability.NETWORK),
+    ("websockets.", Capability.NETWORK),
+    ("paramiko.", Capability.NETWORK),
+    ("binascii.a2b_", Capability.DECODE),
+)
+# Codec names that make str/bytes .decode() (Python 2) or codecs.* a decoder.
+_DECODING_CODECS = frozenset(
+    [
+        "base64",
+        "base_64",
+        "base64_codec",
+        "hex",
+        "hex_codec",
+        "zlib",
+        "zip",
+        "zlib_codec",
+        "bz2",
+        "bz2_codec",
+        "rot13",
+        "rot_13",
+        "uu",
+        "uu_codec",
+    ]
+)
+_OPENERS = frozenset({"open", "io.open", "codecs.open", "os.fdopen", "gzip.open", "bz2.open"})
+_FILE_READ_METHODS = frozenset({"read_text", "read_bytes"})
+_FILE_WRITE_METHODS = frozenset({"write_text", "write_bytes"})
+# Imported functions whose result is only as suspect as their arguments; any
+# other imported function is opaque and makes a value DYNAMIC.
+_TRANSPARENT_PREFIXES = (
+    "re.",
+    "os.path.",
+    "string.",
+    "textwrap.",
+    "posixpath.",
+    "ntpath.",
+    "pathlib.",
+    "io.StringIO",
+    "io.BytesIO",
+    "ast.literal_eval",
+    "json.load",
+    "tokenize.",
+)
+_OBFUSCATORS = frozenset({"chr", "reversed"})
+_IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
+_DECODE_EXEC_TARGETS = frozenset({"exec", "eval", "compile"})
+_INIT_METHODS = ("__init__", "__new__", "__post_init__", "__call__", "__enter__", "__exit__")
+
+
+def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Capability]:
+    """The capability categories of a call to ``qualname``.
+
+    ``call`` lets arguments refine the answer (``open(p, "w")`` writes a
+    file; ``x.decode("base64")`` decodes) and lets a method call on a value
+    the analysis cannot name still be classified by its attribute.
+    """
+    found: set[Capability] = set()
+    if qualname is not None:
+        exact = _EXACT.get(qualname)
+        if exact is not None:
+            found.add(exact)
+        module, _, name = qualname.rpartition(".")
+        if module == "subprocess" and name in _SUBPROCESS:
+            found.add(Capability.PROCESS)
+        elif module == "base64" and "decode" in name:
+            found.add(Capability.DECODE)
+        for prefix, capability in _PREFIXES:
+            if qualname.startswith(prefix):
+                found.add(capability)
+        if call is not None and qualname in _OPENERS and _writes(call):
+            found.add(Capability.FILE_WRITE)
+        if call is not None and qualname in ("codecs.encode", "codecs.decode"):
+            codec = _const_str(_arg(call, 1, "encoding"))
+            if codec is not None and codec.lower() in _DECODING_CODECS:
+                found.add(Capability.DECODE)
+    if call is not None and isinstance(call.func, ast.Attribute):
+        attr = call.func.attr
+        if attr in _FILE_WRITE_METHODS:
+            found.add(Capability.FILE_WRITE)
+        elif attr == "decode" and call.args:
+            codec = _const_str(call.args[0])
+            if codec is not None and codec.lower() in _DECODING_CODECS:
+                found.add(Capability.DECODE)
+    return frozenset(found)
+
+
+def parse(source: str | bytes) -> ast.Module | None:
+    """Parse ``source`` into a tree, or None when it cannot be.
+
+    None covers syntax errors (Python 2, truncated files), null bytes, nesting
+    deep enough to exhaust the parser, and files over :data:`MAX_AST_BYTES`.
+    Callers then skip AST-based rules and fall back to byte checks.
+    """
+    if len(source) > MAX_AST_BYTES:
+        return None
+    text = decode_source(source) if isinstance(source, bytes) else source
+    try:
+        with warnings.catch_warnings():
+            # Invalid escape sequences and the like are the scanned author's
+            # problem, not output for depvet's user.
+            warnings.simplefilter("ignore")
+            return ast.parse(text)
+    except _PARSE_ERRORS:
+        return None
+
+
+def analyze(source: str | bytes) -> ModuleAnalysis | None:
+    """Parse and analyse ``source``; None when it does not parse (see :func:`parse`)."""
+    tree = parse(source)
+    if tree is None:
+        return None
+    text = decode_source(source) if isinstance(source, bytes) else source
+    try:
+        return ModuleAnalysis(tree, text)
+    except (RecursionError, MemoryError):
+        # A tree deep enough to defeat the walk is treated as unparsable.
+        return None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CallSite:
+    """One call expression, resolved and classified."""
+
+    node: ast.Call
+    qualname: str | None  # e.g. "subprocess.Popen"; None when the target is unknowable
+    capabilities: frozenset[Capability]
+    scope: str  # qualified name of the enclosing function, "" for module level
+
+    @property
+    def line(self) -> int:
+        """1-based line of the call."""
+        return self.node.lineno
+
+    @property
+    def display(self) -> str:
+        """A short name for messages: the qualified name, else the called attribute."""
+        if self.qualname is not None:
+            return self.qualname
+        if isinstance(self.node.func, ast.Attribute):
+            return f"….{self.node.func.attr}"
+        return "a call"
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class FunctionInfo:
+    """A function or method definition."""
+
+    node: ast.FunctionDef | ast.AsyncFunctionDef
+    qualname: str
+    parent: str  # the scope it is defined in (names resolve through it)
+    cls: str | None  # qualified name of the class when it is a method
+    params: frozenset[str]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ClassInfo:
+    """A class definition."""
+
+    node: ast.ClassDef
+    qualname: str
+    parent: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class CmdclassUse:
+    """A ``cmdclass`` value given to setup() (keyword or dict key)."""
+
+    value: ast.expr
+    scope: str
+    line: int
+    commands: tuple[str, ...]  # command names overridden, when they can be read
+    classes: tuple[str, ...]  # local classes it names
+
+
+class ModuleAnalysis:
+    """Everything one walk of a module's tree reveals; see the module docstring."""
+
+    def __init__(self, tree: ast.Module, source: str) -> None:
+        """Walk ``tree`` (parsed from ``source``) once and resolve what it found."""
+        self.tree = tree
+        self._lines = source.splitlines()
+        # Memos with in-progress markers: names bound to each other (a = b; b = a)
+        # and many bindings of one name would otherwise make lookups exponential.
+        self._qualname_cache: dict[tuple[str, str], str | None] = {}
+        self._origin_cache: dict[tuple[str, str], Origin] = {}
+        self._busy: set[tuple[str, str, str]] = set()
+        self.functions: dict[str, FunctionInfo] = {}
+        self.classes: dict[str, ClassInfo] = {}
+        self.imports: dict[str, str] = {}  # bound name -> qualified module/object name
+        self._stars: list[str] = []
+        self._raw_calls: list[tuple[ast.Call, str]] = []
+        self._names: defaultdict[str, set[str]] = defaultdict(set)
+        self._attr_refs: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._attributes: defaultdict[str, list[tuple[ast.Attribute, str]]] = defaultdict(list)
+        self._assigns: defaultdict[str, defaultdict[str, list[ast.expr]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self._subscript_keys: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        self._returns: defaultdict[str, list[ast.expr]] = defaultdict(list)
+        self._cmdclass_raw: list[tuple[ast.expr, str, int]] = []
+        self._decorated: list[tuple[str, str, ast.expr]] = []  # (function, scope, decorator)
+        self._walk()
+
+        self.calls: tuple[CallSite, ...] = tuple(
+            sorted(
+                (self._site(node, scope) for node, scope in self._raw_calls),
+                key=lambda s: (s.node.lineno, s.node.col_offset),
+            )
+        )
+        self._by_node: dict[int, CallSite] = {id(s.node): s for s in self.calls}
+        for function, scope, decorator in self._decorated:
+            if self.qualname(decorator, scope) == "atexit.register":
+                # Registered for interpreter exit: it runs as surely as a call.
+                self._names[scope].add(function.rsplit(".", 1)[-1])
+        self.cmdclass: tuple[CmdclassUse, ...] = tuple(
+            self._cmdclass_use(value, scope, line) for value, scope, line in self._cmdclass_raw
+        )
+        self.command_classes: frozenset[str] = self._command_classes()
+        self.load_scopes: frozenset[str] = self._reach([""])
+        hooks = [f.qualname for f in self.functions.values() if f.cls in self.command_classes]
+        self.hook_scopes: frozenset[str] = self._reach(hooks)
+
+    # -- the walk ---------------------------------------------------------------------------
+
+    def _walk(self) -> None:
+        # Iterative, so deeply nested input cannot exhaust the C stack here.
+        # Each entry: node, running scope, naming prefix, enclosing class.
+        stack: list[tuple[ast.AST, str, str, str | None]] = [(self.tree, "", "", None)]
+        while stack:
+            node, scope, prefix, cls = stack.pop()
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                qualname = prefix + node.name
+                self.functions[qualname] = FunctionInfo(
+                    node=node,
+                    qualname=qualname,
+                    parent=scope,
+                    cls=cls,
+                    params=frozenset(_param_names(node.args)),
+                )
+                # Decorators and defaults run where the function is defined.
+                outer: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
+                outer += [d for d in node.args.kw_defaults if d is not None]
+                stack.extend((child, scope, prefix, cls) for child in outer)
+                self._decorated.extend((qualname, scope, d) for d in node.decorator_list)
+                stack.extend((child, qualname, qualname + ".", None) for child in node.body)
+                continue
+            if isinstance(node, ast.ClassDef):
+                qualname = prefix + node.name
+                self.classes[qualname] = ClassInfo(node=node, qualname=qualname, parent=scope)
+                outer = [*node.bases, *node.keywords, *node.decorator_list]
+                stack.extend((child, scope, prefix, cls) for child in outer)
+                stack.extend((child, scope, qualname + ".", qualname) for child in node.body)
+                continue
+            self._record(node, scope)
+            stack.extend((child, scope, prefix, cls) for child in ast.iter_child_nodes(node))
+
+    def _record(self, node: ast.AST, scope: str) -> None:
+        if isinstance(node, ast.Call):
+            self._raw_calls.append((node, scope))
+        elif isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                self._names[scope].add(node.id)
+        elif isinstance(node, ast.Attribute):
+            self._attributes[node.attr].append((node, scope))
+            value = node.value
+            if isinstance(value, ast.Call):  # Tool().run(): the class's method runs
+                value = value.func
+            if isinstance(value, ast.Name):
+                self._attr_refs[scope].add((value.id, node.attr))
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.asname:
+                    self.imports[alias.asname] = alias.name
+                else:
+                    top = alias.name.split(".", 1)[0]
+                    self.imports[top] = top
+        elif isinstance(node, ast.ImportFrom):
+            module = "." * node.level + (node.module or "")
+            for alias in node.names:
+                if alias.name == "*":
+                    self._stars.append(module)
+                else:
+                    sep = "" if module.endswith(".") else "."
+                    self.imports[alias.asname or alias.name] = f"{module}{sep}{alias.name}"
+        elif isinstance(node, ast.Assign):
+            for target in node.targets:
+                self._bind(target, node.value, scope)
+        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
+            if node.value is not None:
+                self._bind(node.target, node.value, scope)
+        elif isinstance(node, ast.NamedExpr):
+            self._bind(node.target, node.value, scope)
+        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
+            self._bind(node.target, node.iter, scope)
+        elif isinstance(node, ast.withitem):
+            if node.optional_vars is not None:
+                self._bind(node.optional_vars, node.context_expr, scope)
+        elif isinstance(node, ast.Return):
+            if node.value is not None:
+                self._returns[scope].append(node.value)
+        elif isinstance(node, ast.keyword):
+            if node.arg == "cmdclass":
+                self._cmdclass_raw.append((node.value, scope, node.value.lineno))
+        elif isinstance(node, ast.Dict):
+            for key, value in zip(node.keys, node.values, strict=True):
+                if _const_str(key) == "cmdclass":
+                    self._cmdclass_raw.append((value, scope, value.lineno))
+
+    def _bind(self, target: ast.expr, value: ast.expr, scope: str) -> None:
+        # Unpacking gives every name the whole value: coarse, but it never
+        # loses a source, which is what taint-style questions need.
+        if isinstance(target, ast.Name):
+            self._assigns[scope][target.id].append(value)
+        elif isinstance(target, ast.Tuple | ast.List):
+            for element in target.elts:
+                self._bind(element, value, scope)
+        elif isinstance(target, ast.Starred):
+            self._bind(target.value, value, scope)
+        elif isinstance(target, ast.Subscript | ast.Attribute):
+            # d["k"] = v and obj.attr = v: v flows into d / obj.
+            base = target.value
+            while isinstance(base, ast.Subscript | ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name):
+                self._assigns[scope][base.id].append(value)
+                if isinstance(target, ast.Subscript):
+                    key = _const_str(target.slice)
+                    if key is not None:
+                        self._subscript_keys[(scope, base.id)].append(key)
+
+    # -- names ------------------------------------------------------------------------------
+
+    def _parent(self, scope: str) -> str:
+        info = self.functions.get(scope)
+        return info.parent if info is not None else ""
+
+    def _scope_chain(self, scope: str) -> Iterator[str]:
+        seen: set[str] = set()
+        while scope not in seen:
+            seen.add(scope)
+            yield scope
+            if scope == "":
+                return
+            scope = self._parent(scope)
+
+    def resolve_def(self, scope: str, name: str) -> str | None:
+        """Qualified name of the function or class ``name`` means inside ``scope``."""
+        for outer in self._scope_chain(scope):
+            candidate = f"{outer}.{name}" if outer else name
+            if candidate in self.functions or candidate in self.classes:
+                return candidate
+        return None
+
+    def _assigned(self, scope: str, name: str) -> list[tuple[ast.expr, str]]:
+        """Values bound to ``name`` as seen from ``scope`` (innermost binding scope)."""
+        for outer in self._scope_chain(scope):
+            info = self.functions.get(outer)
+            if info is not None and name in info.params:
+                return []
+            bindings = self._assigns.get(outer)
+            values = bindings.get(name) if bindings is not None else None
+            if values:
+                return [(v, outer) for v in values]
+        return []
+
+    def qualname(self, expr: ast.expr, scope: str = "") -> str | None:
+        """The dotted name ``expr`` refers to, through imports and aliases, or None.
+
+        Only names rooted in an import, a builtin, or a dynamic import
+        (``__import__("os")``, ``importlib.import_module``) resolve: a local
+        variable that happens to be called ``requests`` does not.
+        """
+        found = self._qualname(expr, scope, 0)
+        if found is None:
+            return None
+        module, _, rest = found.partition(".")
+        if rest and module in _BUILTIN_MODULES:
+            return rest
+        return found
+
+    def _qualname(self, expr: ast.expr, scope: str, depth: int) -> str | None:
+        if depth > MAX_RESOLVE_DEPTH:
+            return None
+        if isinstance(expr, ast.Name):
+            return self._name_qualname(expr.id, scope, depth)
+        if isinstance(expr, ast.Attribute):
+            base = self._qualname(expr.value, scope, depth + 1)
+            return f"{base}.{expr.attr}" if base is not None else None
+        if isinstance(expr, ast.Call):
+            return self._call_result_qualname(expr, scope, depth)
+        if isinstance(expr, ast.Subscript):
+            key = _const_str(expr.slice)
+            if key is None:
+                return None
+            container = expr.value
+            if isinstance(container, ast.Attribute) and container.attr == "__dict__":
+                base = self._qualname(container.value, scope, depth + 1)
+                return f"{base}.{key}" if base is not None else None
+            if (
+                isinstance(container, ast.Call)
+                and self._qualname(container.func, scope, depth + 1) == "vars"
+                and container.args
+            ):
+                base = self._qualname(container.args[0], scope, depth + 1)
+                return f"{base}.{key}" if base is not None else None
+            base = self._qualname(container, scope, depth + 1)
+            if base == "sys.modules":
+                return key
+            if base in _BUILTIN_MODULES:
+                return f"builtins.{key}"
+        return None
+
+    def _name_qualname(self, name: str, scope: str, depth: int) -> str | None:
+        imported = self.imports.get(name)
+        if imported is not None:
+            return imported
+        key = (scope, name)
+        if key in self._qualname_cache:
+            return self._qualname_cache[key]
+        if ("q", *key) in self._busy:
+            return None
+        self._busy.add(("q", *key))
+        try:
+            found = self._bound_qualname(name, scope, depth)
+        finally:
+            self._busy.discard(("q", *key))
+        self._qualname_cache[key] = found
+        return found
+
+    def _bound_qualname(self, name: str, scope: str, depth: int) -> str | None:
+        assigned = self._assigned(scope, name)
+        for value, where in assigned:
+            # Only alias-shaped values: `p = subprocess.Popen(...)` is a result,
+            # not another name for Popen.
+            if isinstance(value, ast.Name | ast.Attribute | ast.Subscript) or (
+                isinstance(value, ast.Call) and self._is_lookup_call(value, where, depth)
+            ):
+                found = self._qualname(value, where, depth + 1)
+                if found is not None:
+                    return found
+        if name in _BUILTINS or name in _BUILTIN_MODULES:
+            return name
+        if len(self._stars) == 1 and not assigned:
+            return f"{self._stars[0]}.{name}"
+        return None
+
+    def _is_lookup_call(self, call: ast.Call, scope: str, depth: int) -> bool:
+        target = self._qualname(call.func, scope, depth + 1)
+        return target in _IMPORTERS or target == "getattr"
+
+    def _call_result_qualname(self, call: ast.Call, scope: str, depth: int) -> str | None:
+        target = self._qualname(call.func, scope, depth + 1)
+        if target is None:
+            return None
+        target = self._strip_builtins(target)
+        if target in _IMPORTERS:
+            module = _const_str(_arg(call, 0, "name"))
+            if module is None or module.startswith("."):
+                return None
+            if target == "importlib.import_module":
+                return module
+            fromlist = _arg(call, 3, "fromlist")
+            has_fromlist = fromlist is not None and not (
+                isinstance(fromlist, ast.Constant) and not fromlist.value
+            )
+            # __import__("a.b") returns the top package unless fromlist is given.
+            return module if has_fromlist else module.split(".", 1)[0]
+        if target == "getattr" and len(call.args) >= 2:
+            attr = _const_str(call.args[1])
+            if attr is None:
+                return None
+            base = self._qualname(call.args[0], scope, depth + 1)
+            return f"{base}.{attr}" if base is not None else None
+        return None
+
+    @staticmethod
+    def _strip_builtins(qualname: str) -> str:
+        module, _, rest = qualname.partition(".")
+        return rest if rest and module in _BUILTIN_MODULES else qualname
+
+    def _site(self, node: ast.Call, scope: str) -> CallSite:
+        qualname = self.qualname(node.func, scope)
+        return CallSite(
+            node=node, qualname=qualname, capabilities=classify(qualname, node), scope=scope
+        )
+
+    # -- execution reach --------------------------------------------------------------------
+
+    def _callees(self, scope: str) -> Iterator[str]:
+        for name in self._names.get(scope, ()):
+            target = self.resolve_def(scope, name)
+            if target is None:
+                continue
+            if target in self.functions:
+                yield target
+            else:  # a class: instantiating it runs its constructor
+                for method in _INIT_METHODS:
+                    if f"{target}.{method}" in self.functions:
+                        yield f"{target}.{method}"
+        info = self.functions.get(scope)
+        self_name = None
+        if info is not None and info.cls is not None:
+            params = info.node.args.posonlyargs + info.node.args.args
+            self_name = params[0].arg if params else None
+        for base, attr in self._attr_refs.get(scope, ()):
+            if info is not None and base == self_name:
+                cls = info.cls
+            else:
+                cls = self.resolve_def(scope, base)
+            if cls is not None and f"{cls}.{attr}" in self.functions:
+                yield f"{cls}.{attr}"
+
+    def _reach(self, entries: Iterable[str]) -> frozenset[str]:
+        seen = set(entries)
+        frontier = list(seen)
+        for _ in range(MAX_REACH_DEPTH):
+            if not frontier:
+                break
+            following: list[str] = []
+            for scope in frontier:
+                for callee in self._callees(scope):
+                    if callee not in seen:
+                        seen.add(callee)
+                        following.append(callee)
+            frontier = following
+        return frozenset(seen)
+
+    def runs_on_load(self, site: CallSite) -> bool:
+        """Whether ``site`` runs when the module is executed (imported or run as a script)."""
+        return site.scope in self.load_scopes
+
+    def runs_in_hook(self, site: CallSite) -> bool:
+        """Whether ``site`` runs from a setuptools command class (cmdclass or subclass)."""
+        return site.scope in self.hook_scopes
+
+    def runs_at_install(self, site: CallSite) -> bool:
+        """Whether ``site`` runs when this file is a setup.py being built or installed."""
+        return self.runs_on_load(site) or self.runs_in_hook(site)
+
+    # -- setuptools commands ----------------------------------------------------------------
+
+    def _cmdclass_use(self, value: ast.expr, scope: str, line: int) -> CmdclassUse:
+        commands: list[str] = []
+        classes: list[str] = []
+        pending: list[tuple[ast.expr, str, int]] = [(value, scope, 0)]
+        while pending:
+            expr, where, depth = pending.pop()
+            for node in ast.walk(expr):
+                if isinstance(node, ast.Dict):
+                    commands.extend(k for k in map(_const_str, node.keys) if k is not None)
+                elif isinstance(node, ast.keyword) and node.arg is not None:
+                    commands.append(node.arg)
+                elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+                    target = self.resolve_def(where, node.id)
+                    if target in self.classes:
+                        classes.append(target)
+                    elif depth < 3:
+                        # cmdclass=cmds, with cmds built up elsewhere.
+                        pending.extend((v, w, depth + 1) for v, w in self._assigned(where, node.id))
+                        for outer in self._scope_chain(where):
+                            commands.extend(self._subscript_keys.get((outer, node.id), ()))
+        return CmdclassUse(
+            value=value,
+            scope=scope,
+            line=line,
+            commands=tuple(dict.fromkeys(commands)),
+            classes=tuple(dict.fromkeys(classes)),
+        )
+
+    def _command_classes(self) -> frozenset[str]:
+        found = {cls for use in self.cmdclass for cls in use.classes}
+        # Subclasses of setuptools/distutils commands, and of those, to a fixpoint.
+        changed = True
+        while changed:
+            changed = False
+            for info in self.classes.values():
+                if info.qualname in found:
+                    continue
+                for base in info.node.bases:
+                    local = self._local_class(base, info.parent)
+                    if local is not None and local in found:
+                        found.add(info.qualname)
+                        changed = True
+                        break
+                    if _is_command_base(self.qualname(base, info.parent)):
+                        found.add(info.qualname)
+                        changed = True
+                        break
+        return frozenset(found)
+
+    def _local_class(self, expr: ast.expr, scope: str) -> str | None:
+        if isinstance(expr, ast.Name):
+            target = self.resolve_def(scope, expr.id)
+            return target if target in self.classes else None
+        return None
+
+    # -- value origins ----------------------------------------------------------------------
+
+    def origin(self, expr: ast.expr, scope: str) -> Origin:
+        """Where the value of ``expr`` (evaluated in ``scope``) may come from."""
+        try:
+            return self._origin(expr, scope, 0)
+        except RecursionError:
+            return Origin.DYNAMIC
+
+    def _origin(self, expr: ast.expr, scope: str, depth: int) -> Origin:
+        if depth > MAX_ORIGIN_DEPTH:
+            return Origin.DYNAMIC
+        if isinstance(expr, ast.Constant):
+            return Origin.LITERAL
+        if isinstance(expr, ast.Name):
+            return self._name_origin(expr.id, scope, depth)
+        if isinstance(expr, ast.Call):
+            return self._call_origin(expr, scope, depth)
+        if isinstance(expr, ast.Lambda):
+            return Origin.DYNAMIC
+        if isinstance(expr, ast.Subscript) and _reverses(expr.slice):
+            # s[::-1]: a classic way to hide a string from grep.
+            return Origin.DYNAMIC | self._origin(expr.value, scope, depth + 1)
+        found = Origin.NONE
+        for child in ast.iter_child_nodes(expr):
+            if isinstance(child, ast.expr):
+                found |= self._origin(child, scope, depth + 1)
+            elif isinstance(child, ast.comprehension):
+                found |= self._origin(child.iter, scope, depth + 1)
+                for condition in child.ifs:
+                    found |= self._origin(condition, scope, depth + 1)
+        return found
+
+    def _name_origin(self, name: str, scope: str, depth: int) -> Origin:
+        if name in self.imports:
+            return Origin.NONE  # a module or imported object, not data
+        info = self.functions.get(scope)
+        if info is not None and name in info.params:
+            return Origin.DYNAMIC  # chosen by a caller the analysis does not follow
+        values = self._assigned(scope, name)
+        if not values:
+            if name in _OBFUSCATORS:
+                return Origin.DYNAMIC
+            if name in _BUILTINS or self.resolve_def(scope, name) is not None:
+                return Origin.NONE
+            return Origin.DYNAMIC
+        return self._memo_origin(values[0][1], name, values, depth)
+
+    def _memo_origin(
+        self, scope: str, key: str, values: list[tuple[ast.expr, str]], depth: int
+    ) -> Origin:
+        cached = self._origin_cache.get((scope, key))
+        if cached is not None:
+            return cached
+        if ("o", scope, key) in self._busy:
+            return Origin.NONE  # a cycle adds nothing the other bindings do not
+        self._busy.add(("o", scope, key))
+        try:
+            found = Origin.NONE
+            for value, where in values:
+                found |= self._origin(value, where, depth + 1)
+        finally:
+            self._busy.discard(("o", scope, key))
+        self._origin_cache[(scope, key)] = found
+        return found
+
+    def _call_origin(self, call: ast.Call, scope: str, depth: int) -> Origin:
+        site = self._by_node.get(id(call))
+        qualname = site.qualname if site is not None else self.qualname(call.func, scope)
+        capabilities = site.capabilities if site is not None else classify(qualname, call)
+        found = Origin.NONE
+        if Capability.DECODE in capabilities:
+            found |= Origin.DECODE
+        if Capability.NETWORK in capabilities:
+            found |= Origin.NETWORK
+        if Capability.PROCESS in capabilities:
+            found |= Origin.PROCESS
+        func = call.func
+        # A file's content is FILE whatever path expression named it.
+        if qualname in _OPENERS or (
+            isinstance(func, ast.Attribute) and func.attr in _FILE_READ_METHODS
+        ):
+            return found | Origin.FILE
+        if qualname in _DECODE_EXEC_TARGETS:
+            source = _arg(call, 0, "source")
+            return found | (self._origin(source, scope, depth + 1) if source else Origin.NONE)
+        if qualname in _OBFUSCATORS:
+            found |= Origin.DYNAMIC
+        arguments = Origin.NONE
+        for arg in [*call.args, *(k.value for k in call.keywords)]:
+            arguments |= self._origin(arg, scope, depth + 1)
+        if isinstance(func, ast.Name):
+            local = self.resolve_def(scope, func.id)
+            if local in self.functions:
+                returns = [(v, local) for v in self._returns.get(local, ())]
+                return found | self._memo_origin(local, "<return>", returns, depth)
+            if local is not None:  # a local class: the instance is opaque
+                return found | Origin.DYNAMIC
+        if qualname is not None and "." in qualname and not found:
+            if not qualname.startswith(_TRANSPARENT_PREFIXES):
+                return Origin.DYNAMIC | arguments
+            return arguments
+        if qualname is None and isinstance(func, ast.Attribute):
+            # A method on a value: as suspect as the value and the arguments.
+            return found | arguments | self._origin(func.value, scope, depth + 1)
+        if qualname is None:
+            return found | arguments | Origin.DYNAMIC
+        return found | arguments
+
+    def exec_source(self, site: CallSite) -> ast.expr | None:
+        """The code argument of an exec/eval/compile call, if it has one."""
+        if site.qualname not in _DECODE_EXEC_TARGETS:
+            return None
+        return _arg(site.node, 0, "source")
+
+    def exec_origin(self, site: CallSite) -> Origin | None:
+        """Origin of the code an exec/eval/compile call runs; None for other calls."""
+        source = self.exec_source(site)
+        if source is None:
+            return None if site.qualname not in _DECODE_EXEC_TARGETS else Origin.DYNAMIC
+        return self.origin(source, site.scope)
+
+    def decode_exec(self) -> Iterator[CallSite]:
+        """exec/eval/compile calls whose code comes (directly or via names) from a decoder."""
+        for site in self.calls:
+            origin = self.exec_origin(site)
+            if origin is not None and Origin.DECODE in origin:
+                yield site
+
+    # -- literals and references ------------------------------------------------------------
+
+    def strings(self, expr: ast.expr, scope: str) -> list[str]:
+        """String (and bytes) constants that can flow into ``expr``, through local names."""
+        found: list[str] = []
+        pending: list[tuple[ast.expr, str, int]] = [(expr, scope, 0)]
+        seen: set[tuple[str, str]] = set()
+        while pending and len(found) < MAX_STRINGS:
+            current, where, depth = pending.pop()
+            for node in ast.walk(current):
+                if isinstance(node, ast.Constant):
+                    if isinstance(node.value, str):
+                        found.append(node.value)
+                    elif isinstance(node.value, bytes):
+                        found.append(node.value.decode("latin-1"))
+                elif isinstance(node, ast.Name) and depth < 4 and (where, node.id) not in seen:
+                    seen.add((where, node.id))
+                    pending.extend((v, w, depth + 1) for v, w in self._assigned(where, node.id))
+        return found
+
+    def references(self, qualname: str) -> list[tuple[ast.Attribute, str]]:
+        """Attribute expressions (with their scope) that name ``qualname``, e.g. sys.executable."""
+        attr = qualname.rsplit(".", 1)[-1]
+        return [
+            (node, scope)
+            for node, scope in self._attributes.get(attr, ())
+            if self.qualname(node, scope) == qualname
+        ]
+
+    def dynamic_lookups(self) -> Iterator[CallSite]:
+        """__import__/import_module/getattr calls whose name is computed, not written."""
+        for site in self.calls:
+            if site.qualname in _IMPORTERS:
+                if _const_str(_arg(site.node, 0, "name")) is None:
+                    yield site
+            elif (
+                site.qualname == "getattr"
+                and len(site.node.args) >= 2
+                and _const_str(site.node.args[1]) is None
+            ):
+                yield site
+
+    def line(self, number: int) -> str:
+        """The text of 1-based source line ``number`` (stripped), or "" past the end."""
+        if 1 <= number <= len(self._lines):
+            return self._lines[number - 1].strip()
+        return ""
+
+
+def _param_names(args: ast.arguments) -> Iterator[str]:
+    for arg in (*args.posonlyargs, *args.args, *args.kwonlyargs):
+        yield arg.arg
+    if args.vararg is not None:
+        yield args.vararg.arg
+    if args.kwarg is not None:
+        yield args.kwarg.arg
+
+
+def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
+    if len(call.args) > index and not any(
+        isinstance(a, ast.Starred) for a in call.args[: index + 1]
+    ):
+        return call.args[index]
+    for kw in call.keywords:
+        if kw.arg == keyword:
+            return kw.value
+    return None
+
+
+def _const_str(expr: ast.expr | None) -> str | None:
+    if isinstance(expr, ast.Constant) and isinstance(expr.value, str):
+        return expr.value
+    return None
+
+
+def _writes(call: ast.Call) -> bool:
+    mode = _const_str(_arg(call, 1, "mode"))
+    return mode is not None and any(flag in mode for flag in "wax+")
+
+
+def _is_command_base(qualname: str | None) -> bool:
+    if qualname is None:
+        return False
+    root, _, _ = qualname.partition(".")
+    return root in _COMMAND_ROOTS and qualname.rsplit(".", 1)[-1] in COMMAND_NAMES
+
+
+def _reverses(index: ast.expr) -> bool:
+    if not isinstance(index, ast.Slice) or index.step is None:
+        return False
+    step = index.step
+    return isinstance(step, ast.UnaryOp) and isinstance(step.op, ast.USub)

@@ -1,0 +1,59 @@
+"""The detectors depvet runs: the built-ins, then any registered by entry point."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+from functools import cache
+from importlib.metadata import entry_points
+
+from depvet import __version__
+from depvet.detectors.customize import SiteCustomizeDetector
+from depvet.detectors.interface import Detector
+from depvet.detectors.pth import PthDetector
+from depvet.detectors.setup_hooks import SetupHookDetector
+from depvet.model import Rule
+
+ENTRY_POINT_GROUP = "depvet.detectors"
+
+BUILTIN: tuple[type[Detector], ...] = (
+    PthDetector,
+    SiteCustomizeDetector,
+    SetupHookDetector,
+)
+
+
+@cache
+def detectors() -> tuple[Detector, ...]:
+    """Instances of every detector, built-ins first."""
+    found: list[Detector] = [cls() for cls in BUILTIN]
+    for ep in entry_points(group=ENTRY_POINT_GROUP):
+        plugin = ep.load()
+        found.append(plugin() if isinstance(plugin, type) else plugin)
+    return tuple(found)
+
+
+def rules(found: Iterable[Detector] | None = None) -> tuple[Rule, ...]:
+    """Every rule of every detector, sorted by id."""
+    return tuple(
+        sorted(
+            (rule for d in (found if found is not None else detectors()) for rule in d.rules),
+            key=lambda r: r.id,
+        )
+    )
+
+
+@cache
+def ruleset_version() -> str:
+    """A short digest of depvet's version and every rule's id and version.
+
+    Cached per-file results are keyed by it, so changing any rule (bump its
+    version) or upgrading depvet invalidates them.
+    """
+    text = __version__ + "".join(f"|{r.id}@{r.version}" for r in rules())
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def rule_by_id() -> dict[str, Rule]:
+    """Rules indexed by id."""
+    return {r.id: r for r in rules()}

@@ -1,0 +1,301 @@
+"""Install hooks in ``setup.py``.
+
+pip runs a source tree's ``setup.py`` to build it, so whatever its module
+level reaches — and whatever ``cmdclass`` command classes do — runs on the
+installing machine with the user's rights, before the package is ever
+imported. Legitimate setup.py files spawn compilers and ``git describe`` and
+``exec`` their version file; malicious ones download and run a payload, or
+decode and ``exec`` one. The rules separate the two by what the code reaches
+and where its data comes from (see :mod:`depvet.detectors.pysource`).
+
+A setup.py that does not parse here (Python 2, truncated, over the size
+limit) still gets a conservative text check for the threat patterns, since
+old malware still circulates as sdists.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable, Iterator
+
+from depvet.detectors.pysource import (
+    MAX_AST_BYTES,
+    CallSite,
+    Capability,
+    ModuleAnalysis,
+    Origin,
+    analyze,
+)
+from depvet.files import FileRole, FileView
+from depvet.model import Finding, Rule, RuleKind, Severity
+
+CMDCLASS_OVERRIDE = Rule(
+    id="setup-cmdclass-override",
+    kind=RuleKind.CAPABILITY,
+    severity=Severity.LOW,
+    description="setup.py replaces setuptools commands (install, develop, …) via cmdclass.",
+    technique="Install hooks (T1195.001)",
+    remediation=(
+        "Read the command classes: they run when pip builds or installs the sdist. Prefer "
+        "the package's wheel, which runs no setup.py."
+    ),
+)
+INSTALL_NETWORK = Rule(
+    id="setup-install-network",
+    kind=RuleKind.THREAT,
+    severity=Severity.HIGH,
+    description="setup.py reaches the network while the package is built or installed.",
+    technique="Install hooks: download and execute (T1195.001, T1105)",
+    remediation=(
+        "Do not install the sdist. Find out what the call fetches or sends; a package that "
+        "needs downloads at install time should vendor them or document them."
+    ),
+)
+INSTALL_PROCESS = Rule(
+    id="setup-install-process",
+    kind=RuleKind.CAPABILITY,
+    severity=Severity.MEDIUM,
+    description="setup.py starts another program while the package is built or installed.",
+    technique="Install hooks (T1195.001, T1059)",
+    remediation=(
+        "Check the command: compilers, cmake and `git describe` are common; anything else "
+        "deserves a look before installing the sdist."
+    ),
+)
+INSTALL_SHELL_DOWNLOAD = Rule(
+    id="setup-install-shell-download",
+    kind=RuleKind.THREAT,
+    severity=Severity.CRITICAL,
+    description=(
+        "setup.py runs a command line with a downloader, a piped shell, PowerShell or a URL "
+        "at install time."
+    ),
+    technique="Install hooks: download and execute (T1059.004, T1105)",
+    remediation=(
+        "Do not install the package. If it was installed, treat the machine as compromised: "
+        "look for dropped files and persistence and rotate its credentials."
+    ),
+)
+INSTALL_DECODE_EXEC = Rule(
+    id="setup-install-decode-exec",
+    kind=RuleKind.THREAT,
+    severity=Severity.CRITICAL,
+    description=(
+        "setup.py runs exec/eval/compile on decoded, downloaded or computed code at install time."
+    ),
+    technique="Install hooks: obfuscated payload (T1027, T1059.006)",
+    remediation=(
+        "Do not install the package. Decode the payload offline (never run it) to learn what "
+        "it does; if it was installed, treat the machine as compromised."
+    ),
+)
+
+RULES = (
+    CMDCLASS_OVERRIDE,
+    INSTALL_NETWORK,
+    INSTALL_PROCESS,
+    INSTALL_SHELL_DOWNLOAD,
+    INSTALL_DECODE_EXEC,
+)
+
+SHELL_DOWNLOAD = re.compile(
+    r"\b(curl|wget|powershell|pwsh|certutil|bitsadmin|mshta|Invoke-WebRequest"
+    r"|Invoke-RestMethod|Invoke-Expression|DownloadString|DownloadFile|Start-BitsTransfer)\b"
+    r"|\|\s*(ba|da|z|k)?sh\b|\b(ba)?sh\s+-c\b|\b(https?|ftp)://",
+    re.IGNORECASE,
+)
+
+# Text patterns for files that do not parse. Each threat needs two signals so
+# a Python 2 setup.py that merely imports urllib2 is not called malicious.
+_TEXT_NETWORK = re.compile(
+    r"urlopen\s*\(|urlretrieve\s*\(|requests\.(get|post|put|request)\s*\(|urllib2\.\w+\s*\("
+    r"|httplib\.\w+\s*\(|http\.client\.\w+\s*\(|socket\.socket\s*\("
+)
+_TEXT_PROCESS = re.compile(
+    r"os\.system\s*\(|os\.popen\s*\(|subprocess\.\w+\s*\(|\bPopen\s*\(|commands\.getoutput\s*\("
+    r"|os\.(exec|spawn)\w*\s*\("
+)
+_TEXT_EXEC = re.compile(r"\bexec\b\s*[(\"'\w]|\beval\s*\(|\bexecfile\s*\(")
+_TEXT_DECODE = re.compile(
+    r"b(64|32|16|85)decode|decodestring|decodebytes|\.decode\(\s*['\"](base64|hex|zlib|rot13)"
+    r"|zlib\.decompress|marshal\.loads|unhexlify|fromhex"
+)
+_TEXT_WINDOW = 3  # lines either side that still count as "the same statement"
+
+_THREAT_ORIGINS = Origin.DECODE | Origin.NETWORK | Origin.PROCESS | Origin.DYNAMIC
+
+
+class SetupHookDetector:
+    """Reports what a setup.py does while pip builds or installs its package."""
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules this detector reports."""
+        return RULES
+
+    def wants(self, file: FileView) -> bool:
+        """Only the setup.py at the root of a source tree."""
+        return file.role is FileRole.SETUP
+
+    def scan(self, file: FileView) -> Iterable[Finding]:
+        """Findings from the syntax tree, or from text patterns when it does not parse."""
+        analysis = analyze(file.data) if len(file.data) <= MAX_AST_BYTES else None
+        if analysis is None:
+            why = "is too large to parse" if len(file.data) > MAX_AST_BYTES else "did not parse"
+            return list(_scan_text(file, why))
+        return list(_scan_tree(file, analysis))
+
+
+def _finding(rule: Rule, file: FileView, line: int | None, message: str, evidence: str) -> Finding:
+    return Finding(
+        rule=rule.id,
+        severity=rule.severity,
+        kind=rule.kind,
+        path=file.path,
+        line=line,
+        message=message,
+        evidence=evidence,
+    )
+
+
+def _scan_tree(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
+    yield from _cmdclass(file, analysis)
+    seen: set[tuple[str, int]] = set()
+
+    def once(rule: Rule, line: int) -> bool:
+        if (rule.id, line) in seen:
+            return False
+        seen.add((rule.id, line))
+        return True
+
+    for site in analysis.calls:
+        if not site.capabilities or not analysis.runs_at_install(site):
+            continue
+        where = "(in a setuptools command)" if analysis.runs_in_hook(site) else "(module level)"
+        if site.scope and not analysis.runs_in_hook(site):
+            where = f"(in {site.scope}(), reached from module level)"
+        evidence = analysis.line(site.line)
+        name = site.display
+        if Capability.NETWORK in site.capabilities and once(INSTALL_NETWORK, site.line):
+            yield _finding(
+                INSTALL_NETWORK, file, site.line, f"{name} runs at install time {where}", evidence
+            )
+        if Capability.PROCESS in site.capabilities and once(INSTALL_PROCESS, site.line):
+            yield _finding(
+                INSTALL_PROCESS, file, site.line, f"{name} runs at install time {where}", evidence
+            )
+            match = _shell_download(analysis, site)
+            if match is not None and once(INSTALL_SHELL_DOWNLOAD, site.line):
+                yield _finding(
+                    INSTALL_SHELL_DOWNLOAD,
+                    file,
+                    site.line,
+                    f"{name} runs a command line containing {match!r} at install time {where}",
+                    evidence,
+                )
+        if Capability.EXEC in site.capabilities:
+            origin = analysis.exec_origin(site)
+            threat = origin is not None and bool(origin & _THREAT_ORIGINS)
+            if threat and origin is not None and once(INSTALL_DECODE_EXEC, site.line):
+                yield _finding(
+                    INSTALL_DECODE_EXEC,
+                    file,
+                    site.line,
+                    f"{name} runs {_describe(origin)} at install time {where}",
+                    evidence,
+                )
+
+
+def _describe(origin: Origin) -> str:
+    if Origin.DECODE in origin:
+        return "decoded code"
+    if Origin.NETWORK in origin:
+        return "downloaded code"
+    if Origin.PROCESS in origin:
+        return "another program's output as code"
+    return "code computed at run time (not a literal or a local file)"
+
+
+def _shell_download(analysis: ModuleAnalysis, site: CallSite) -> str | None:
+    for arg in site.node.args:
+        for text in analysis.strings(arg, site.scope):
+            match = SHELL_DOWNLOAD.search(text)
+            if match is not None:
+                return match.group(0)
+    return None
+
+
+def _cmdclass(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
+    uses = [
+        use
+        for use in analysis.cmdclass
+        if not (isinstance(use.value, ast.Dict) and not use.value.keys)
+    ]
+    if uses:
+        commands = sorted({c for use in uses for c in use.commands})
+        what = ", ".join(commands) if commands else ast.unparse(uses[0].value)[:80]
+        yield _finding(
+            CMDCLASS_OVERRIDE,
+            file,
+            uses[0].line,
+            f"cmdclass overrides {what}",
+            analysis.line(uses[0].line),
+        )
+    elif analysis.command_classes:
+        first = min(
+            (analysis.classes[name] for name in analysis.command_classes),
+            key=lambda c: c.node.lineno,
+        )
+        yield _finding(
+            CMDCLASS_OVERRIDE,
+            file,
+            first.node.lineno,
+            f"class {first.qualname} subclasses a setuptools command",
+            analysis.line(first.node.lineno),
+        )
+
+
+def _scan_text(file: FileView, why: str) -> Iterator[Finding]:
+    lines = file.text().splitlines()
+    note = f"setup.py {why} as Python 3; matched by text pattern"
+
+    def near(index: int, pattern: re.Pattern[str]) -> bool:
+        window = lines[max(0, index - _TEXT_WINDOW) : index + _TEXT_WINDOW + 1]
+        return any(pattern.search(line) for line in window)
+
+    has_exec = any(_TEXT_EXEC.search(line) or _TEXT_PROCESS.search(line) for line in lines)
+    reported: set[str] = set()
+    for index, line in enumerate(lines):
+        number = index + 1
+        evidence = line.strip()
+        if INSTALL_NETWORK.id not in reported and has_exec and _TEXT_NETWORK.search(line):
+            reported.add(INSTALL_NETWORK.id)
+            yield _finding(
+                INSTALL_NETWORK, file, number, f"network call beside exec/system ({note})", evidence
+            )
+        if _TEXT_PROCESS.search(line):
+            if INSTALL_PROCESS.id not in reported:
+                reported.add(INSTALL_PROCESS.id)
+                yield _finding(INSTALL_PROCESS, file, number, f"process call ({note})", evidence)
+            # The command line itself first, then its neighbours (a variable).
+            window = [line, *lines[max(0, index - _TEXT_WINDOW) : index + _TEXT_WINDOW + 1]]
+            match = next((m for m in map(SHELL_DOWNLOAD.search, window) if m), None)
+            if match is not None and INSTALL_SHELL_DOWNLOAD.id not in reported:
+                reported.add(INSTALL_SHELL_DOWNLOAD.id)
+                yield _finding(
+                    INSTALL_SHELL_DOWNLOAD,
+                    file,
+                    number,
+                    f"process call with {match.group(0)!r} ({note})",
+                    evidence,
+                )
+        if (
+            INSTALL_DECODE_EXEC.id not in reported
+            and _TEXT_EXEC.search(line)
+            and near(index, _TEXT_DECODE)
+        ):
+            reported.add(INSTALL_DECODE_EXEC.id)
+            yield _finding(
+                INSTALL_DECODE_EXEC, file, number, f"exec/eval next to a decoder ({note})", evidence
+            )

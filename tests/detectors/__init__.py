@@ -1,0 +1,1 @@
+"""Tests of the detectors and the rules they report."""

