@@ -19,7 +19,7 @@ from pathlib import Path
 import platformdirs
 
 from depvet.errors import CacheError
-from depvet.model import Finding, RuleKind, Severity
+from depvet.model import Finding, RuleKind, Scope, Severity
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS file_findings (
@@ -50,6 +50,7 @@ class CachedFinding:
     line: int | None
     message: str
     evidence: str
+    scope: str
 
     def at(self, path: str) -> Finding:
         """The finding placed at ``path``."""
@@ -61,13 +62,17 @@ class CachedFinding:
             line=self.line,
             message=self.message,
             evidence=self.evidence,
+            scope=Scope(self.scope),
         )
 
 
 def encode(findings: Sequence[Finding]) -> str:
     """Serialise findings for storage, dropping their paths."""
     return json.dumps(
-        [[f.rule, int(f.severity), str(f.kind), f.line, f.message, f.evidence] for f in findings],
+        [
+            [f.rule, int(f.severity), str(f.kind), f.line, f.message, f.evidence, str(f.scope)]
+            for f in findings
+        ],
         ensure_ascii=False,
         separators=(",", ":"),
     )
@@ -76,8 +81,8 @@ def encode(findings: Sequence[Finding]) -> str:
 def decode(text: str) -> list[CachedFinding]:
     """The inverse of :func:`encode`."""
     return [
-        CachedFinding(rule=r, severity=s, kind=k, line=ln, message=m, evidence=e)
-        for r, s, k, ln, m, e in json.loads(text)
+        CachedFinding(rule=r, severity=s, kind=k, line=ln, message=m, evidence=e, scope=sc)
+        for r, s, k, ln, m, e, sc in json.loads(text)
     ]
 
 

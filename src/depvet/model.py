@@ -48,6 +48,40 @@ class Verdict(enum.StrEnum):
         return {"clean": 0, "error": 0, "suspicious": 1, "malicious": 2}[self.value]
 
 
+class Scope(enum.StrEnum):
+    """When the code behind a finding runs; code that runs unasked weighs more."""
+
+    INSTALL = "install"  # when the package is built or installed (setup.py)
+    STARTUP = "startup"  # at every interpreter start (.pth lines, sitecustomize)
+    IMPORT = "import"  # when the module is imported (module level, reached from it)
+    RUNTIME = "runtime"  # only if some caller calls it
+    FILE = "file"  # about a file's bytes or presence rather than code that runs
+    PACKAGE = "package"  # about the package's name, version or metadata
+
+
+class Tag(enum.StrEnum):
+    """What a rule's match says the code can do; the scorer combines these."""
+
+    NETWORK = "network"
+    DOWNLOAD = "download"
+    PROCESS = "process"
+    EXEC = "exec"
+    DECODE = "decode"
+    OBFUSCATION = "obfuscation"
+    CREDENTIALS = "credentials"
+    ENV_DUMP = "env-dump"
+    HOST_INFO = "host-info"
+    FILE_WRITE = "file-write"
+    PERSISTENCE = "persistence"
+    EXFILTRATION = "exfiltration"
+    REVERSE_SHELL = "reverse-shell"
+    STARTUP_HOOK = "startup-hook"
+    INSTALL_HOOK = "install-hook"
+    BINARY = "binary"
+    STEGANOGRAPHY = "steganography"
+    IMPERSONATION = "impersonation"
+
+
 class TargetKind(enum.StrEnum):
     """What a target path holds."""
 
@@ -77,7 +111,29 @@ class Rule:
     description: str
     technique: str
     remediation: str
+    tags: frozenset[Tag] = frozenset()
     version: int = 1
+
+    def finding(
+        self,
+        *,
+        path: str,
+        line: int | None,
+        message: str,
+        evidence: str,
+        scope: Scope = Scope.FILE,
+    ) -> Finding:
+        """A finding of this rule."""
+        return Finding(
+            rule=self.id,
+            severity=self.severity,
+            kind=self.kind,
+            path=path,
+            line=line,
+            message=message,
+            evidence=evidence,
+            scope=scope,
+        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -91,6 +147,7 @@ class Finding:
     line: int | None
     message: str
     evidence: str
+    scope: Scope = Scope.FILE
 
     def __post_init__(self) -> None:
         if len(self.evidence) > EVIDENCE_MAX:

@@ -86,8 +86,18 @@ def test_finding_fields() -> None:
         "line": 1,
         "message": "something happened",
         "evidence": "import os; exec(x)",
+        "scope": "file",
     }
-    assert list(findings[0]) == ["rule", "severity", "kind", "path", "line", "message", "evidence"]
+    assert list(findings[0]) == [
+        "rule",
+        "severity",
+        "kind",
+        "path",
+        "line",
+        "message",
+        "evidence",
+        "scope",
+    ]
     assert [f["severity"] for f in findings] == ["critical", "high", "info"]
     assert findings[2]["kind"] == "capability"
     assert findings[2]["line"] is None

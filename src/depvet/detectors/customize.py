@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from depvet.files import FileRole, FileView
-from depvet.model import Finding, Rule, RuleKind, Severity
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
 
 SITECUSTOMIZE_SHIPPED = Rule(
     id="sitecustomize-shipped",
@@ -24,6 +24,7 @@ SITECUSTOMIZE_SHIPPED = Rule(
         "site-packages, which Python imports at every start."
     ),
     technique="Start-up hooks (T1546.018)",
+    tags=frozenset({Tag.STARTUP_HOOK}),
     remediation=(
         "Do not install the package; if it is installed, read the file, remove it and "
         "uninstall the package. Only environment tooling (never a library) should ship one."
@@ -53,12 +54,10 @@ class SiteCustomizeDetector:
             ),
             file.name,
         )
-        yield Finding(
-            rule=SITECUSTOMIZE_SHIPPED.id,
-            severity=SITECUSTOMIZE_SHIPPED.severity,
-            kind=SITECUSTOMIZE_SHIPPED.kind,
+        yield SITECUSTOMIZE_SHIPPED.finding(
             path=file.path,
             line=None,
             message=f"{file.name} would run at every interpreter start",
             evidence=evidence,
+            scope=Scope.STARTUP,
         )

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Iterator
 
 from depvet.detectors.pysource import MAX_AST_BYTES, Capability, analyze
 from depvet.files import FileRole, FileView
-from depvet.model import Finding, Rule, RuleKind, Severity
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
 
 EXECUTABLE_LINE = Rule(
     id="pth-executable-line",
@@ -25,6 +25,7 @@ EXECUTABLE_LINE = Rule(
     severity=Severity.LOW,
     description="A .pth file has a line starting with `import`, which Python runs at every start.",
     technique="Start-up hooks (T1546.018)",
+    tags=frozenset({Tag.STARTUP_HOOK}),
     remediation=(
         "Check that the package is expected to hook interpreter start-up (setuptools, "
         "editable installs, namespace packages and coverage do); otherwise remove the file."
@@ -39,6 +40,7 @@ DANGEROUS_CODE = Rule(
         "network, writes files or re-launches the interpreter."
     ),
     technique="Start-up hooks (T1546.018, T1059.006)",
+    tags=frozenset({Tag.STARTUP_HOOK, Tag.EXEC, Tag.PROCESS}),
     remediation=(
         "Treat the environment as compromised: delete the .pth file and uninstall the package, "
         "then rotate every credential the machine could read (environment, SSH, cloud, "
@@ -101,10 +103,7 @@ class PthDetector:
             return []
         first_line, first_text = executable[0]
         findings = [
-            Finding(
-                rule=EXECUTABLE_LINE.id,
-                severity=EXECUTABLE_LINE.severity,
-                kind=EXECUTABLE_LINE.kind,
+            EXECUTABLE_LINE.finding(
                 path=file.path,
                 line=first_line,
                 message=(
@@ -112,6 +111,7 @@ class PthDetector:
                     "start"
                 ),
                 evidence=first_text,
+                scope=Scope.STARTUP,
             )
         ]
         parse = len(file.data) <= MAX_AST_BYTES
@@ -121,14 +121,12 @@ class PthDetector:
                 reasons += [r for r in dangerous_reasons(chunk, parse=parse) if r not in reasons]
             if reasons:
                 findings.append(
-                    Finding(
-                        rule=DANGEROUS_CODE.id,
-                        severity=DANGEROUS_CODE.severity,
-                        kind=DANGEROUS_CODE.kind,
+                    DANGEROUS_CODE.finding(
                         path=file.path,
                         line=number,
                         message="start-up line " + ", ".join(reasons),
                         evidence=text,
+                        scope=Scope.STARTUP,
                     )
                 )
         return findings

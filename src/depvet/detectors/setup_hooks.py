@@ -28,7 +28,7 @@ from depvet.detectors.pysource import (
     analyze,
 )
 from depvet.files import FileRole, FileView
-from depvet.model import Finding, Rule, RuleKind, Severity
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
 
 CMDCLASS_OVERRIDE = Rule(
     id="setup-cmdclass-override",
@@ -36,6 +36,7 @@ CMDCLASS_OVERRIDE = Rule(
     severity=Severity.LOW,
     description="setup.py replaces setuptools commands (install, develop, …) via cmdclass.",
     technique="Install hooks (T1195.001)",
+    tags=frozenset({Tag.INSTALL_HOOK}),
     remediation=(
         "Read the command classes: they run when pip builds or installs the sdist. Prefer "
         "the package's wheel, which runs no setup.py."
@@ -47,6 +48,7 @@ INSTALL_NETWORK = Rule(
     severity=Severity.HIGH,
     description="setup.py reaches the network while the package is built or installed.",
     technique="Install hooks: download and execute (T1195.001, T1105)",
+    tags=frozenset({Tag.INSTALL_HOOK, Tag.NETWORK}),
     remediation=(
         "Do not install the sdist. Find out what the call fetches or sends; a package that "
         "needs downloads at install time should vendor them or document them."
@@ -58,6 +60,7 @@ INSTALL_PROCESS = Rule(
     severity=Severity.MEDIUM,
     description="setup.py starts another program while the package is built or installed.",
     technique="Install hooks (T1195.001, T1059)",
+    tags=frozenset({Tag.INSTALL_HOOK, Tag.PROCESS}),
     remediation=(
         "Check the command: compilers, cmake and `git describe` are common; anything else "
         "deserves a look before installing the sdist."
@@ -72,6 +75,7 @@ INSTALL_SHELL_DOWNLOAD = Rule(
         "at install time."
     ),
     technique="Install hooks: download and execute (T1059.004, T1105)",
+    tags=frozenset({Tag.INSTALL_HOOK, Tag.DOWNLOAD, Tag.PROCESS}),
     remediation=(
         "Do not install the package. If it was installed, treat the machine as compromised: "
         "look for dropped files and persistence and rotate its credentials."
@@ -85,6 +89,7 @@ INSTALL_DECODE_EXEC = Rule(
         "setup.py runs exec/eval/compile on decoded, downloaded or computed code at install time."
     ),
     technique="Install hooks: obfuscated payload (T1027, T1059.006)",
+    tags=frozenset({Tag.INSTALL_HOOK, Tag.DECODE, Tag.EXEC}),
     remediation=(
         "Do not install the package. Decode the payload offline (never run it) to learn what "
         "it does; if it was installed, treat the machine as compromised."
@@ -148,14 +153,8 @@ class SetupHookDetector:
 
 
 def _finding(rule: Rule, file: FileView, line: int | None, message: str, evidence: str) -> Finding:
-    return Finding(
-        rule=rule.id,
-        severity=rule.severity,
-        kind=rule.kind,
-        path=file.path,
-        line=line,
-        message=message,
-        evidence=evidence,
+    return rule.finding(
+        path=file.path, line=line, message=message, evidence=evidence, scope=Scope.INSTALL
     )
 
 

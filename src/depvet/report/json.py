@@ -81,6 +81,7 @@ def _finding(finding: Finding) -> JsonObject:
         "line": finding.line,
         "message": finding.message,
         "evidence": finding.evidence,
+        "scope": finding.scope.value,
     }
 
 
