@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import base64
 import zlib
-from dataclasses import dataclass, field
 
 from depvet.files import FileRole, FileView
 from tests.builders import HARMLESS_B64, HARMLESS_PAYLOAD, LITELLM_PTH_LINE
+from tests.detectors.fixture_types import RuleFixtures
+from tests.detectors.fixtures_behavior import FIXTURES_BEHAVIOR
+from tests.detectors.fixtures_obfuscation import FIXTURES_OBFUSCATION
+from tests.detectors.fixtures_package import FIXTURES_PACKAGE
+from tests.detectors.fixtures_patterns import FIXTURES_PATTERNS
 
 HARMLESS_HEX = HARMLESS_PAYLOAD.encode().hex()
 HARMLESS_ZLIB_B64 = base64.b64encode(zlib.compress(HARMLESS_PAYLOAD.encode())).decode()
@@ -360,14 +364,6 @@ setup(name="subm", version="1.0")
 """
 
 
-@dataclass(frozen=True, slots=True, kw_only=True)
-class RuleFixtures:
-    """Files a rule must report (``positive``) and look-alikes it must not (``benign``)."""
-
-    positive: list[FileView] = field(default_factory=list)
-    benign: list[FileView] = field(default_factory=list)
-
-
 FIXTURES: dict[str, RuleFixtures] = {
     "pth-executable-line": RuleFixtures(
         positive=[
@@ -465,3 +461,8 @@ FIXTURES: dict[str, RuleFixtures] = {
         ],
     ),
 }
+
+# Each area keeps its fixtures in its own module; every rule id appears once.
+for _area in (FIXTURES_PATTERNS, FIXTURES_BEHAVIOR, FIXTURES_OBFUSCATION, FIXTURES_PACKAGE):
+    assert not set(_area) & set(FIXTURES), "a rule's fixtures are defined twice"
+    FIXTURES.update(_area)

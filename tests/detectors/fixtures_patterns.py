@@ -1,0 +1,7 @@
+"""Per-rule fixtures for the patterns rules (see fixtures.py for the conventions)."""
+
+from __future__ import annotations
+
+from tests.detectors.fixture_types import RuleFixtures
+
+FIXTURES_PATTERNS: dict[str, RuleFixtures] = {}
