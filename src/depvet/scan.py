@@ -28,7 +28,7 @@ from depvet.artifacts.registry import open_artifact
 from depvet.artifacts.safety import Budget
 from depvet.cache import ResultCache, cache_key, encode
 from depvet.detectors import registry
-from depvet.detectors.interface import Detector
+from depvet.detectors.interface import Detector, PackageFacts
 from depvet.errors import ArtifactError, CacheError, DetectorError
 from depvet.files import FileView
 from depvet.limits import Limits
@@ -129,12 +129,14 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     )
     meta: tuple[int, str, bytes] | None = None
     files = size = cached = 0
+    paths: list[str] = []
     fatal: ScanError | None = None
     try:
         with open_artifact(target, budget) as artifact:
             kind = artifact.kind
             for member in artifact.members():
                 files += 1
+                paths.append(member.path)
                 size += len(member.data)
                 rank = metadata_rank(member.container, member.path)
                 if rank is not None and (meta is None or rank < meta[0]):
@@ -162,7 +164,11 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         fatal = ScanError(reference=exc.reference, message=exc.message)
     errors = [*budget.errors, *([fatal] if fatal else [])]
     names = _name_version(target, meta)
-    judgement = judge(findings, readable=files > 0)
+    if target.kind is not TargetKind.LOOSE:
+        facts = PackageFacts(name=names.name, version=names.version, kind=kind, paths=tuple(paths))
+        for package_detector in registry.package_detectors():
+            findings.extend(package_detector.scan_package(facts))
+    judgement = judge(findings, registry.rule_by_id(), readable=files > 0)
     result = ScanResult(
         artifact=target.display,
         kind=kind,

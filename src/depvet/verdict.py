@@ -1,14 +1,25 @@
-"""From findings to a verdict: clean, suspicious or malicious, with a score and reasons."""
+"""From findings to a verdict: clean, suspicious or malicious, with a score and reasons.
+
+Two things add up to a package's score:
+
+1. each rule that matched, once, weighted by its kind and severity and by
+   when the code behind it runs (install and start-up code runs unasked;
+   a function nobody calls at import weighs less);
+2. combinations of capability tags that are benign apart and malicious
+   together — credentials next to an exfiltration channel, host facts sent
+   from install-time code, obfuscation feeding exec, persistence next to a
+   download.
+
+A capability alone never makes a package suspicious; intent does.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-from depvet.model import Finding, RuleKind, Severity, Verdict
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag, Verdict
 
-# Points a rule adds the first time it matches in a package. A threat of
-# critical severity decides alone; capabilities only add context.
 WEIGHTS: dict[RuleKind, dict[Severity, int]] = {
     RuleKind.THREAT: {
         Severity.CRITICAL: 100,
@@ -25,8 +36,88 @@ WEIGHTS: dict[RuleKind, dict[Severity, int]] = {
         Severity.INFO: 0,
     },
 }
+# Code that runs only when called weighs less than code that runs unasked.
+SCOPE_FACTOR: dict[Scope, float] = {
+    Scope.INSTALL: 1.0,
+    Scope.STARTUP: 1.0,
+    Scope.IMPORT: 1.0,
+    Scope.PACKAGE: 1.0,
+    Scope.FILE: 0.8,
+    Scope.RUNTIME: 0.6,
+}
+UNASKED = frozenset({Scope.INSTALL, Scope.STARTUP, Scope.IMPORT})
 SUSPICIOUS_AT = 40
 MALICIOUS_AT = 80
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Combination:
+    """Tags that together show intent, and what they add to the score."""
+
+    name: str
+    all_of: tuple[frozenset[Tag], ...]  # one tag from each group must be present
+    points: int
+    unasked: bool = False  # the tags must come from install, start-up or import code
+
+
+COMBINATIONS: tuple[Combination, ...] = (
+    Combination(
+        name="credentials-exfiltration",
+        all_of=(frozenset({Tag.CREDENTIALS, Tag.ENV_DUMP}), frozenset({Tag.EXFILTRATION})),
+        points=60,
+    ),
+    Combination(
+        name="credentials-sent-unasked",
+        all_of=(frozenset({Tag.CREDENTIALS, Tag.ENV_DUMP}), frozenset({Tag.NETWORK})),
+        points=40,
+        unasked=True,
+    ),
+    Combination(
+        name="host-beacon",
+        all_of=(frozenset({Tag.HOST_INFO}), frozenset({Tag.NETWORK, Tag.EXFILTRATION})),
+        points=40,
+        unasked=True,
+    ),
+    Combination(
+        name="obfuscated-exec",
+        all_of=(frozenset({Tag.OBFUSCATION}), frozenset({Tag.EXEC})),
+        points=30,
+    ),
+    Combination(
+        name="download-execute",
+        all_of=(frozenset({Tag.DOWNLOAD}), frozenset({Tag.EXEC, Tag.PROCESS})),
+        points=40,
+        unasked=True,
+    ),
+    Combination(
+        name="persistence-payload",
+        all_of=(
+            frozenset({Tag.PERSISTENCE}),
+            frozenset({Tag.DOWNLOAD, Tag.NETWORK, Tag.EXEC, Tag.REVERSE_SHELL}),
+        ),
+        points=40,
+    ),
+    Combination(
+        name="impersonation-payload",
+        all_of=(
+            frozenset({Tag.IMPERSONATION}),
+            frozenset(
+                {
+                    Tag.NETWORK,
+                    Tag.PROCESS,
+                    Tag.EXEC,
+                    Tag.DOWNLOAD,
+                    Tag.EXFILTRATION,
+                    Tag.CREDENTIALS,
+                    Tag.HOST_INFO,
+                    Tag.OBFUSCATION,
+                }
+            ),
+        ),
+        points=35,
+        unasked=True,
+    ),
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,21 +126,32 @@ class Judgement:
 
     verdict: Verdict
     score: int
-    decided_by: tuple[str, ...]
+    decided_by: tuple[str, ...]  # rule ids, then "combination:NAME" entries
 
 
-def judge(findings: Iterable[Finding], *, readable: bool) -> Judgement:
+def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: bool) -> Judgement:
     """Score a package's findings; ``readable`` is False when nothing of it could be read."""
     best: dict[str, int] = {}
+    tags_any: set[Tag] = set()
+    tags_unasked: set[Tag] = set()
     for finding in findings:
-        weight = WEIGHTS[finding.kind][finding.severity]
+        weight = round(WEIGHTS[finding.kind][finding.severity] * SCOPE_FACTOR[finding.scope])
         if weight > best.get(finding.rule, -1):
             best[finding.rule] = weight
-    score = min(100, sum(best.values()))
+        rule = rules.get(finding.rule)
+        if rule is not None:
+            tags_any |= rule.tags
+            if finding.scope in UNASKED or finding.scope is Scope.PACKAGE:
+                tags_unasked |= rule.tags
+    combined = {
+        f"combination:{combo.name}": combo.points
+        for combo in COMBINATIONS
+        if all(group & (tags_unasked if combo.unasked else tags_any) for group in combo.all_of)
+    }
+    contributions = {**{k: v for k, v in best.items() if v}, **combined}
+    score = min(100, sum(contributions.values()))
     decided = tuple(
-        rule
-        for rule, weight in sorted(best.items(), key=lambda item: (-item[1], item[0]))
-        if weight
+        name for name, _ in sorted(contributions.items(), key=lambda item: (-item[1], item[0]))
     )
     if score >= MALICIOUS_AT:
         verdict = Verdict.MALICIOUS
@@ -59,4 +161,4 @@ def judge(findings: Iterable[Finding], *, readable: bool) -> Judgement:
         verdict = Verdict.ERROR
     else:
         verdict = Verdict.CLEAN
-    return Judgement(verdict=verdict, score=score, decided_by=decided if score else ())
+    return Judgement(verdict=verdict, score=score, decided_by=decided)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from depvet.detectors.interface import PackageFacts
 from depvet.files import FileView
 
 
@@ -13,3 +14,6 @@ class RuleFixtures:
 
     positive: list[FileView] = field(default_factory=list)
     benign: list[FileView] = field(default_factory=list)
+    # Package-level rules judge a package's name, version and file list instead.
+    positive_packages: list[PackageFacts] = field(default_factory=list)
+    benign_packages: list[PackageFacts] = field(default_factory=list)

@@ -1,7 +1,43 @@
-"""Per-rule fixtures for the package rules (see fixtures.py for the conventions)."""
+"""Per-rule fixtures for the package-level rules (name, version)."""
 
 from __future__ import annotations
 
+from depvet.detectors.interface import PackageFacts
 from tests.detectors.fixture_types import RuleFixtures
 
-FIXTURES_PACKAGE: dict[str, RuleFixtures] = {}
+
+def package(name: str, version: str = "1.0") -> PackageFacts:
+    """A package known only by its name and version."""
+    return PackageFacts(name=name, version=version, kind="sdist", paths=("setup.py",))
+
+
+FIXTURES_PACKAGE: dict[str, RuleFixtures] = {
+    "typosquat-popular-name": RuleFixtures(
+        positive_packages=[
+            package("reqeusts"),  # two letters swapped
+            package("reqests"),  # a letter dropped
+            package("requestss"),  # a letter added
+            package("python-requests"),  # an affix
+            package("re-quests"),  # a separator
+            package("requests2"),  # a digit
+        ],
+        benign_packages=[
+            package("requests"),  # the project itself
+            package("requests-oauthlib"),  # a popular project of its own
+            package("six"),  # short names are not compared
+            package("my-internal-tool"),
+        ],
+    ),
+    "dependency-confusion-version": RuleFixtures(
+        positive_packages=[
+            package("internal-lib", "99.0.0"),
+            package("corp-auth", "999.1"),
+            package("corp-auth", "1.3.3.7"),
+        ],
+        benign_packages=[
+            package("certifi", "2024.8.30"),  # calendar versions are honest
+            package("corp-auth", "2.31.0"),
+            package("weird", "not-a-version"),
+        ],
+    ),
+}

@@ -12,6 +12,7 @@ import pytest
 
 from depvet import docs
 from depvet.detectors import registry
+from depvet.detectors.interface import PackageFacts
 from depvet.files import FileView
 from depvet.model import Rule
 from tests.detectors.fixtures import FIXTURES
@@ -28,16 +29,30 @@ def _rules_hit(file: FileView) -> set[str]:
     }
 
 
+def _package_rules_hit(package: PackageFacts) -> set[str]:
+    return {
+        finding.rule
+        for detector in registry.package_detectors()
+        for finding in detector.scan_package(package)
+    }
+
+
 @pytest.mark.parametrize("rule", registry.rules(), ids=lambda r: r.id)
 def test_rule_has_positive_and_benign_fixtures(rule: Rule) -> None:
     fixtures = FIXTURES.get(rule.id)
-    assert fixtures is not None, f"no fixtures for {rule.id} in tests/detectors/fixtures.py"
-    assert fixtures.positive, f"{rule.id} needs at least one positive fixture"
-    assert fixtures.benign, f"{rule.id} needs at least one benign look-alike"
+    assert fixtures is not None, f"no fixtures for {rule.id} in tests/detectors/fixtures*.py"
+    positives = len(fixtures.positive) + len(fixtures.positive_packages)
+    benigns = len(fixtures.benign) + len(fixtures.benign_packages)
+    assert positives, f"{rule.id} needs at least one positive fixture"
+    assert benigns, f"{rule.id} needs at least one benign look-alike"
     for file in fixtures.positive:
         assert rule.id in _rules_hit(file), f"{rule.id} missed positive {file.path}"
     for file in fixtures.benign:
         assert rule.id not in _rules_hit(file), f"{rule.id} matched benign {file.path}"
+    for package in fixtures.positive_packages:
+        assert rule.id in _package_rules_hit(package), f"{rule.id} missed {package.name}"
+    for package in fixtures.benign_packages:
+        assert rule.id not in _package_rules_hit(package), f"{rule.id} matched {package.name}"
 
 
 def test_fixtures_name_only_registered_rules() -> None:

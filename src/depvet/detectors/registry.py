@@ -9,7 +9,8 @@ from importlib.metadata import entry_points
 
 from depvet import __version__
 from depvet.detectors.customize import SiteCustomizeDetector
-from depvet.detectors.interface import Detector
+from depvet.detectors.interface import Detector, PackageDetector
+from depvet.detectors.package import DependencyConfusionDetector, TyposquatDetector
 from depvet.detectors.pth import PthDetector
 from depvet.detectors.setup_hooks import SetupHookDetector
 from depvet.model import Rule
@@ -22,6 +23,17 @@ BUILTIN: tuple[type[Detector], ...] = (
     SetupHookDetector,
 )
 
+PACKAGE_BUILTIN: tuple[type[PackageDetector], ...] = (
+    TyposquatDetector,
+    DependencyConfusionDetector,
+)
+
+
+@cache
+def package_detectors() -> tuple[PackageDetector, ...]:
+    """Instances of every package-level detector."""
+    return tuple(cls() for cls in PACKAGE_BUILTIN)
+
 
 @cache
 def detectors() -> tuple[Detector, ...]:
@@ -33,11 +45,16 @@ def detectors() -> tuple[Detector, ...]:
     return tuple(found)
 
 
-def rules(found: Iterable[Detector] | None = None) -> tuple[Rule, ...]:
-    """Every rule of every detector, sorted by id."""
+def rules(
+    found: Iterable[Detector | PackageDetector] | None = None,
+) -> tuple[Rule, ...]:
+    """Every rule of every file and package detector, sorted by id."""
+    every: Iterable[Detector | PackageDetector] = (
+        found if found is not None else (*detectors(), *package_detectors())
+    )
     return tuple(
         sorted(
-            (rule for d in (found if found is not None else detectors()) for rule in d.rules),
+            (rule for d in every for rule in d.rules),
             key=lambda r: r.id,
         )
     )
@@ -54,6 +71,7 @@ def ruleset_version() -> str:
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
+@cache
 def rule_by_id() -> dict[str, Rule]:
     """Rules indexed by id."""
     return {r.id: r for r in rules()}

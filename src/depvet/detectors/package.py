@@ -1,0 +1,171 @@
+"""Rules about a package as a whole: a name that imitates a popular one, a
+version chosen to win a dependency-confusion race.
+
+Neither is malicious alone — plenty of honest projects have names close to
+famous ones — so both are capabilities the scorer combines with what the
+package's code does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from importlib.resources import files
+
+from packaging.utils import canonicalize_name
+from packaging.version import InvalidVersion, Version
+
+from depvet.detectors.interface import PackageFacts
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
+
+TYPOSQUAT = Rule(
+    id="typosquat-popular-name",
+    kind=RuleKind.CAPABILITY,
+    severity=Severity.MEDIUM,
+    description="The package name is one typo, separator or affix away from a popular project's.",
+    technique="Typosquatting (T1195.001, T1036)",
+    remediation=(
+        "Check that this is the project you meant to install; if you wanted the popular one, "
+        "uninstall this package and rotate what it could read if its code ran."
+    ),
+    tags=frozenset({Tag.IMPERSONATION}),
+)
+CONFUSION_VERSION = Rule(
+    id="dependency-confusion-version",
+    kind=RuleKind.CAPABILITY,
+    severity=Severity.MEDIUM,
+    description=(
+        "The version is implausibly high or a joke number (99.x, 999.x, 1.3.3.7), as used to "
+        "outrank an internal package of the same name."
+    ),
+    technique="Dependency confusion (T1195.001)",
+    remediation=(
+        "If you have an internal package of this name, pin your internal index and the version; "
+        "treat a public upload with such a version as an attack probe."
+    ),
+    tags=frozenset({Tag.IMPERSONATION}),
+)
+
+# Only names this long are compared by edit distance: among short names
+# every one-letter change is another real project.
+MIN_TYPO_LENGTH = 5
+# The most downloaded projects are the ones worth imitating.
+TARGETS = 5000
+_AFFIXES = ("python-", "py-", "-python", "-py", "python3-", "-dev", "-lib", "-sdk", "-api")
+_JOKE_VERSIONS = frozenset({"1.3.3.7", "6.6.6", "13.3.7", "133.7"})
+
+
+@cache
+def popular_names() -> tuple[str, ...]:
+    """The shipped list of popular project names, most downloaded first."""
+    text = (files("depvet.detectors") / "data" / "popular-names.txt").read_text("utf-8")
+    return tuple(line for line in text.splitlines() if line and not line.startswith("#"))
+
+
+def _deletions(name: str) -> set[str]:
+    return {name[:i] + name[i + 1 :] for i in range(len(name))}
+
+
+@cache
+def _index() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
+    """Known names, one-deletion neighbours of the targets, and separator-free targets."""
+    names = popular_names()
+    known = frozenset(names)
+    neighbours: dict[str, str] = {}
+    squashed: dict[str, str] = {}
+    for name in names[:TARGETS]:
+        squashed.setdefault(re.sub(r"[-_.]", "", name), name)
+        if len(name) < MIN_TYPO_LENGTH:
+            continue
+        neighbours.setdefault(name, name)
+        for variant in _deletions(name):
+            neighbours.setdefault(variant, name)
+    return known, neighbours, squashed
+
+
+def imitated_name(raw: str) -> str | None:
+    """The popular project ``raw`` seems to imitate, or None."""
+    name = canonicalize_name(raw)
+    known, neighbours, squashed = _index()
+    if name in known:
+        return None
+    flat = re.sub(r"[-_.]", "", name)
+    if flat in squashed:
+        return squashed[flat]  # requests vs re-quests, python_dateutil vs python-dateutil
+    for affix in _AFFIXES:
+        stripped = name.removeprefix(affix) if affix.endswith("-") else name.removesuffix(affix)
+        if stripped != name and stripped in known and len(stripped) >= MIN_TYPO_LENGTH:
+            return stripped
+    digits = name.rstrip("0123456789")
+    if digits != name and digits in known and len(digits) >= MIN_TYPO_LENGTH:
+        return digits  # requests2
+    if len(name) < MIN_TYPO_LENGTH:
+        return None
+    if name in neighbours:
+        return neighbours[name]  # one letter inserted
+    for variant in _deletions(name):
+        if variant in neighbours:
+            return neighbours[variant]  # a letter dropped, changed or swapped
+    return None
+
+
+class TyposquatDetector:
+    """Flags names imitating the most downloaded projects."""
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules this detector reports."""
+        return (TYPOSQUAT,)
+
+    def scan_package(self, package: PackageFacts) -> Iterable[Finding]:
+        """A finding when the name is close to, but not, a popular project's."""
+        if not package.name:
+            return []
+        target = imitated_name(package.name)
+        if target is None:
+            return []
+        return [
+            TYPOSQUAT.finding(
+                path="",
+                line=None,
+                message=f"name {package.name!r} imitates the popular project {target!r}",
+                evidence=f"{package.name} ~ {target}",
+                scope=Scope.PACKAGE,
+            )
+        ]
+
+
+def is_confusion_version(raw: str) -> bool:
+    """True for versions used to outrank internal packages."""
+    if raw in _JOKE_VERSIONS:
+        return True
+    try:
+        version = Version(raw)
+    except InvalidVersion:
+        return False
+    # Calendar versions (2024.1) are honest; 99.x and 999.x are not.
+    return 99 <= version.major < 1900 or version.major >= 9999
+
+
+class DependencyConfusionDetector:
+    """Flags versions chosen to win a resolver's 'highest version' pick."""
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules this detector reports."""
+        return (CONFUSION_VERSION,)
+
+    def scan_package(self, package: PackageFacts) -> Iterable[Finding]:
+        """A finding for an implausible version."""
+        if not package.version or not is_confusion_version(package.version):
+            return []
+        return [
+            CONFUSION_VERSION.finding(
+                path="",
+                line=None,
+                message=f"version {package.version} looks chosen to outrank an internal package",
+                evidence=f"{package.name or '?'}=={package.version}",
+                scope=Scope.PACKAGE,
+            )
+        ]

@@ -1,0 +1,50 @@
+"""Names that imitate popular projects, versions that probe for confusion."""
+
+from __future__ import annotations
+
+import pytest
+
+from depvet.detectors.package import imitated_name, is_confusion_version, popular_names
+
+
+def test_popular_names_ship_with_the_package() -> None:
+    names = popular_names()
+    assert len(names) > 5000
+    assert names[:3] == ("boto3", "packaging", "urllib3")
+    assert "litellm" in names and "requests" in names
+
+
+@pytest.mark.parametrize(
+    ("name", "target"),
+    [
+        ("Reqeusts", "requests"),
+        ("urlib3", "urllib3"),
+        ("colourama", "colorama"),
+        ("numpyy", "numpy"),
+        ("python_datetuil", "python-dateutil"),
+        ("aiohtpt", "aiohttp"),
+    ],
+)
+def test_imitations_name_their_target(name: str, target: str) -> None:
+    assert imitated_name(name) == target
+
+
+def test_every_shipped_name_is_its_own_project() -> None:
+    assert all(imitated_name(name) is None for name in popular_names()[:2000])
+
+
+@pytest.mark.parametrize(
+    ("version", "expected"),
+    [
+        ("99.0", True),
+        ("999.0.1", True),
+        ("1.3.3.7", True),
+        ("10000", True),
+        ("2024.10", False),
+        ("98.1", False),
+        ("1.0", False),
+        ("", False),
+    ],
+)
+def test_confusion_versions(version: str, expected: bool) -> None:
+    assert is_confusion_version(version) is expected
