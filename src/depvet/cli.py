@@ -25,7 +25,7 @@ from rich.console import Console
 from depvet import __version__
 from depvet.cache import default_cache_dir
 from depvet.detectors import registry
-from depvet.errors import Error, OutputError, SourceError
+from depvet.errors import Error, OutputError, SourceError, UsageError
 from depvet.limits import Limits
 from depvet.model import ScanError, ScanResult, ScanSummary, Target, Verdict
 from depvet.report import registry as reporters
@@ -179,6 +179,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     rules_cmd = commands.add_parser("rules", help="list every detection rule")
     rules_cmd.add_argument("--format", choices=("table", "json"), default="table")
+
+    explain_cmd = commands.add_parser(
+        "explain", help="what a rule looks for and what to do about a hit"
+    )
+    explain_cmd.add_argument("rule", metavar="RULE", help="a rule id, as `depvet rules` lists")
     return parser
 
 
@@ -193,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "rules":
             return _rules(args)
+        if args.command == "explain":
+            return _explain(args.rule)
         return _scan(args, err)
     except Error as exc:
         err.print(f"depvet: error: {exc.diagnostics()}", markup=False)
@@ -232,6 +239,31 @@ def _rules(args: argparse.Namespace) -> int:
     for rule in rules:
         table.add_row(rule.id, str(rule.kind), str(rule.severity), rule.technique, rule.description)
     Console(highlight=False).print(table)
+    return ExitCode.OK
+
+
+def _explain(rule_id: str) -> int:
+    rules = registry.rule_by_id()
+    rule = rules.get(rule_id)
+    if rule is None:
+        close = sorted(r for r in rules if rule_id.split("-")[0] in r)
+        hint = f"did you mean: {', '.join(close)}" if close else "`depvet rules` lists every rule"
+        raise UsageError(f"no rule named {rule_id!r}", hint=hint)
+    tags = ", ".join(sorted(rule.tags)) or "-"
+    sys.stdout.write(
+        f"{rule.id} (version {rule.version})\n"
+        f"  kind:        {rule.kind} — "
+        + (
+            "something malware does\n"
+            if rule.kind == "threat"
+            else "something code can do; it adds to the score only with other findings\n"
+        )
+        + f"  severity:    {rule.severity}\n"
+        f"  technique:   {rule.technique}\n"
+        f"  tags:        {tags}\n\n"
+        f"{rule.description}\n\n"
+        f"What to do about a hit:\n  {rule.remediation}\n"
+    )
     return ExitCode.OK
 
 

@@ -130,3 +130,12 @@ def test_console_script_runs_without_arguments_on_this_environment() -> None:
     document = json.loads(done.stdout)
     verdicts = {r["verdict"] for r in document["results"]}
     assert verdicts <= {"clean"}, [r for r in document["results"] if r["verdict"] != "clean"]
+
+
+def test_explain(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["explain", "pth-dangerous-code"]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert "pth-dangerous-code" in out and "threat" in out and "What to do" in out
+    assert "rotate" in out  # the remediation text
+    assert main(["explain", "pth-nonsense"]) == ExitCode.USAGE
+    assert "pth-dangerous-code" in capsys.readouterr().err  # suggests the close ids
