@@ -163,6 +163,64 @@ class ScanError:
     path: str | None = None  # inside the artifact, when one member is at fault
 
 
+class PinKind(enum.StrEnum):
+    """How precisely a dependency is pinned."""
+
+    EXACT = "exact"  # name==version (what can be checked against advisories)
+    RANGE = "range"  # a specifier that admits several versions
+    UNPINNED = "unpinned"  # a bare name
+    URL = "url"  # a direct URL to an artifact
+    VCS = "vcs"  # git+https://..., a branch or a commit
+    PATH = "path"  # a local file or folder
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PackageRef:
+    """One dependency as an inventory source (lockfile, requirements, environment) states it."""
+
+    name: str
+    version: str | None  # the exact version when pinned
+    source: str  # the file it came from, as given
+    pin: PinKind = PinKind.EXACT
+    specifier: str = ""  # the constraint as written when not an exact pin
+    line: int | None = None
+    hashes: tuple[str, ...] = ()  # "sha256:<hex>", as the source lists them
+    markers: str | None = None
+    extras: tuple[str, ...] = ()
+    url: str | None = None  # direct URL, VCS reference or local path
+    group: str | None = None  # dev, test, an extra or dependency group, when stated
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class AdvisoryMatch:
+    """A known advisory that applies to a package's version."""
+
+    id: str
+    aliases: tuple[str, ...] = ()
+    summary: str = ""
+    fixed: tuple[str, ...] = ()  # versions that fix it
+    malicious: bool = False  # a MAL- record or a known-compromised release
+    severity: str | None = None  # CVSS vector or label, when the advisory gives one
+    url: str | None = None
+
+
+class IntegrityKind(enum.StrEnum):
+    """What is wrong with an installed file."""
+
+    MODIFIED = "modified"  # content differs from its RECORD hash
+    MISSING = "missing"  # listed in RECORD, not on disk
+    UNOWNED = "unowned"  # in site-packages, claimed by no distribution
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IntegrityProblem:
+    """One file of an installed distribution that is not as it was installed."""
+
+    kind: IntegrityKind
+    path: str
+    detail: str = ""
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ScanResult:
     """Everything depvet learnt about one package."""
