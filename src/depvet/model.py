@@ -234,6 +234,8 @@ class ScanResult:
     findings: tuple[Finding, ...] = ()
     decided_by: tuple[str, ...] = ()  # rule ids whose findings set the verdict
     errors: tuple[ScanError, ...] = ()
+    advisories: tuple[AdvisoryMatch, ...] = ()
+    integrity: tuple[IntegrityProblem, ...] = ()
     files: int = 0  # files read
     bytes: int = 0  # uncompressed bytes read
     cached_files: int = 0  # files whose findings came from the cache

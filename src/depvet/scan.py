@@ -32,7 +32,16 @@ from depvet.detectors.interface import Detector, PackageFacts
 from depvet.errors import ArtifactError, CacheError, DetectorError
 from depvet.files import FileView
 from depvet.limits import Limits
-from depvet.model import Finding, ScanError, ScanResult, ScanSummary, Target, TargetKind, Verdict
+from depvet.model import (
+    Finding,
+    IntegrityProblem,
+    ScanError,
+    ScanResult,
+    ScanSummary,
+    Target,
+    TargetKind,
+    Verdict,
+)
 from depvet.verdict import judge
 
 
@@ -128,6 +137,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         target.kind.value, "unknown"
     )
     meta: tuple[int, str, bytes] | None = None
+    integrity: list[IntegrityProblem] = []
     files = size = cached = 0
     paths: list[str] = []
     fatal: ScanError | None = None
@@ -160,14 +170,21 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                     budget.errors.append(error)
                 elif cache is not None:
                     new_entries.append((key, encode(found)))
+            integrity = artifact.integrity
     except ArtifactError as exc:
         fatal = ScanError(reference=exc.reference, message=exc.message)
     errors = [*budget.errors, *([fatal] if fatal else [])]
     names = _name_version(target, meta)
-    if target.kind is not TargetKind.LOOSE:
-        facts = PackageFacts(name=names.name, version=names.version, kind=kind, paths=tuple(paths))
-        for package_detector in registry.package_detectors():
-            findings.extend(package_detector.scan_package(facts))
+    facts = PackageFacts(
+        # Loose files are no package: their file name is no package name to judge.
+        name=names.name if target.kind is not TargetKind.LOOSE else None,
+        version=names.version if target.kind is not TargetKind.LOOSE else None,
+        kind=kind,
+        paths=tuple(paths),
+        integrity=tuple(integrity),
+    )
+    for package_detector in registry.package_detectors():
+        findings.extend(package_detector.scan_package(facts))
     judgement = judge(findings, registry.rule_by_id(), readable=files > 0)
     result = ScanResult(
         artifact=target.display,
@@ -179,6 +196,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         findings=tuple(findings),
         decided_by=judgement.decided_by,
         errors=tuple(errors),
+        integrity=tuple(integrity),
         files=files,
         bytes=size,
         cached_files=cached,

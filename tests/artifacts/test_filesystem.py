@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
 from pathlib import Path
 
 from depvet.artifacts.filesystem import DirectoryArtifact, InstalledArtifact, LooseArtifact
 from depvet.artifacts.safety import Budget
 from depvet.limits import Limits
+from depvet.model import IntegrityKind
 from tests.builders import metadata_text
 
 
@@ -83,3 +86,43 @@ def test_unreadable_file_is_noted_not_fatal(tmp_path: Path) -> None:
     members = list(DirectoryArtifact(tree, budget=b).members())
     assert [m.path for m in members] == ["setup.py"]
     assert [e.message for e in b.errors] == ["special file skipped"]
+
+
+def record_line(site: Path, rel: str) -> str:
+    digest = hashlib.sha256((site / rel).read_bytes()).digest()
+    return f"{rel},sha256={base64.urlsafe_b64encode(digest).rstrip(b'=').decode()},0"
+
+
+def test_installed_files_are_checked_against_record(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    (site / "demo" / "util.py").write_text("y = 2\n")
+    meta = site / "demo-1.0.dist-info"
+    (meta / "RECORD").write_text(
+        "\n".join(
+            [
+                record_line(site, "demo/__init__.py"),
+                record_line(site, "demo.pth"),
+                record_line(site, "demo/util.py"),
+                "demo/gone.py,sha256=AAAA,4",
+                "demo/__pycache__/gone.cpython-311.pyc,,",
+                "demo-1.0.dist-info/RECORD,,",
+            ]
+        )
+        + "\n"
+    )
+    (site / "demo.pth").write_text("import os; os.system('echo tampered')\n")
+    artifact = InstalledArtifact(meta, budget=budget())
+    list(artifact.members())
+    problems = {(p.kind, p.path) for p in artifact.integrity}
+    assert problems == {
+        (IntegrityKind.MODIFIED, "demo.pth"),
+        (IntegrityKind.MISSING, "demo/gone.py"),
+    }
+
+
+def test_unclaimed_files_are_integrity_problems(tmp_path: Path) -> None:
+    site = make_site(tmp_path)
+    orphan = site / "zz.pth"
+    orphan.write_text("import os\n")
+    artifact = LooseArtifact(site, (orphan,), budget=budget())
+    assert [(p.kind, p.path) for p in artifact.integrity] == [(IntegrityKind.UNOWNED, "zz.pth")]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from depvet.detectors.interface import PackageFacts
+from depvet.model import IntegrityKind, IntegrityProblem
 from tests.detectors.fixture_types import RuleFixtures
 
 
@@ -11,7 +12,39 @@ def package(name: str, version: str = "1.0") -> PackageFacts:
     return PackageFacts(name=name, version=version, kind="sdist", paths=("setup.py",))
 
 
+def installed(*problems: tuple[IntegrityKind, str]) -> PackageFacts:
+    """An installed distribution with the given RECORD problems."""
+    return PackageFacts(
+        name="demo",
+        version="1.0",
+        kind="installed",
+        paths=("demo/__init__.py",),
+        integrity=tuple(IntegrityProblem(kind=k, path=p, detail="test") for k, p in problems),
+    )
+
+
+MODIFIED, MISSING, UNOWNED = IntegrityKind.MODIFIED, IntegrityKind.MISSING, IntegrityKind.UNOWNED
+
 FIXTURES_PACKAGE: dict[str, RuleFixtures] = {
+    "installed-startup-file-modified": RuleFixtures(
+        positive_packages=[installed((MODIFIED, "demo_init.pth"))],
+        benign_packages=[installed((MODIFIED, "demo/__init__.py")), installed()],
+    ),
+    "installed-file-modified": RuleFixtures(
+        positive_packages=[installed((MODIFIED, "demo/__init__.py"))],
+        benign_packages=[
+            installed((MODIFIED, "demo/data.json")),  # data files get rewritten
+            installed((MISSING, "demo/__init__.py")),
+        ],
+    ),
+    "installed-file-missing": RuleFixtures(
+        positive_packages=[installed((MISSING, "demo/util.py"))],
+        benign_packages=[installed((MODIFIED, "demo/util.py"))],
+    ),
+    "unowned-startup-file": RuleFixtures(
+        positive_packages=[installed((UNOWNED, "zz_orphan.pth"))],
+        benign_packages=[installed((UNOWNED, "leftover.txt"))],
+    ),
     "typosquat-popular-name": RuleFixtures(
         positive_packages=[
             package("reqeusts"),  # two letters swapped

@@ -64,6 +64,8 @@ def test_result_fields() -> None:
         "decided_by",
         "findings",
         "errors",
+        "advisories",
+        "integrity",
         "stats",
     ]
     assert result["artifact"] == "dist/evil-1.0-py3-none-any.whl"

@@ -27,6 +27,7 @@ from depvet.artifacts.safety import (
     sniff,
 )
 from depvet.errors import ArtifactError, UnsafeArchive
+from depvet.model import IntegrityProblem
 
 # What a corrupt or truncated compressed stream raises, besides tarfile's/zipfile's own.
 _STREAM_ERRORS = (
@@ -66,6 +67,7 @@ class ArchiveArtifact:
         self._depth = depth
         self._prefix = prefix
         self.errors = budget.errors
+        self.integrity: list[IntegrityProblem] = []
         head = source.read(512)
         source.seek(0)
         self.format = sniff(head)

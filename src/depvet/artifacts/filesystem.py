@@ -7,17 +7,21 @@ the folder they belong to, and nothing is written.
 
 from __future__ import annotations
 
+import base64
 import csv
+import hashlib
 import io
 import os
 import stat
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from depvet.artifacts.archive import ArchiveArtifact
 from depvet.artifacts.interface import Member
 from depvet.artifacts.safety import Budget, Format, sniff
 from depvet.errors import ArtifactError, UnsafeArchive
+from depvet.model import IntegrityKind, IntegrityProblem
 
 # Folders that are tool state, not package contents.
 SKIPPED_DIRS = frozenset(
@@ -49,6 +53,7 @@ class _DiskFiles:
         self._budget = budget
         self._roots = tuple(r.resolve() for r in roots)
         self.errors = budget.errors
+        self.integrity: list[IntegrityProblem] = []
 
     def _read(self, path: Path, shown: str) -> Iterator[Member]:
         budget, limits = self._budget, self._budget.limits
@@ -136,23 +141,68 @@ def site_root(site: Path) -> Path:
     return site
 
 
-def record_paths(meta_dir: Path) -> list[str]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RecordEntry:
+    """One row of a RECORD file (or a line of installed-files.txt, which has no hash)."""
+
+    path: str  # relative to site-packages
+    algorithm: str | None = None
+    digest: str | None = None  # urlsafe base64 without padding, as RECORD writes it
+
+
+def record_entries(meta_dir: Path) -> list[RecordEntry]:
     """Files a distribution installed, from RECORD (dist-info) or installed-files.txt."""
     record = meta_dir / "RECORD"
     if record.is_file():
         text = record.read_text(encoding="utf-8", errors="replace")
-        return [row[0] for row in csv.reader(io.StringIO(text)) if row and row[0]]
+        entries = []
+        for row in csv.reader(io.StringIO(text)):
+            if not row or not row[0]:
+                continue
+            algorithm, _, digest = (row[1] if len(row) > 1 else "").partition("=")
+            entries.append(
+                RecordEntry(path=row[0], algorithm=algorithm or None, digest=digest or None)
+            )
+        return entries
     installed = meta_dir / "installed-files.txt"
     if installed.is_file():
         base = meta_dir.name
         lines = installed.read_text(encoding="utf-8", errors="replace").splitlines()
         # installed-files.txt paths are relative to the .egg-info folder.
-        return [os.path.normpath(f"{base}/{line.strip()}") for line in lines if line.strip()]
+        return [
+            RecordEntry(path=os.path.normpath(f"{base}/{line.strip()}"))
+            for line in lines
+            if line.strip()
+        ]
     return []
 
 
+def record_paths(meta_dir: Path) -> list[str]:
+    """The paths :func:`record_entries` lists."""
+    return [entry.path for entry in record_entries(meta_dir)]
+
+
+def _record_digest(algorithm: str, path: Path, head: bytes, truncated: bool) -> str | None:
+    """The RECORD-style digest of a file whose first bytes are ``head``."""
+    try:
+        hasher = hashlib.new(algorithm)
+    except ValueError:
+        return None
+    if not truncated:
+        hasher.update(head)
+    else:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(block)
+    return base64.urlsafe_b64encode(hasher.digest()).rstrip(b"=").decode("ascii")
+
+
 class InstalledArtifact(_DiskFiles):
-    """An installed distribution: its metadata folder and every file RECORD lists."""
+    """An installed distribution: its metadata folder and every file RECORD lists.
+
+    Each file with a RECORD hash is checked against it; files RECORD lists
+    but that are gone are reported too (:attr:`integrity`).
+    """
 
     kind = "installed"
 
@@ -169,13 +219,14 @@ class InstalledArtifact(_DiskFiles):
         if self._meta_dir.is_file():  # a bare PKG-INFO named *.egg-info (distutils)
             yield from self._read(self._meta_dir, self._meta_dir.name)
             return
-        listed = record_paths(self._meta_dir)
+        listed = record_entries(self._meta_dir)
         names = [
-            f"{self._meta_dir.name}/{p.name}"
+            RecordEntry(path=f"{self._meta_dir.name}/{p.name}")
             for p in sorted(self._meta_dir.iterdir())
             if p.is_file()
         ]
-        for rel in [*names, *listed]:
+        for entry in [*names, *listed]:
+            rel = entry.path
             path = Path(os.path.normpath(self._site / rel))
             if path in seen:
                 continue
@@ -184,8 +235,30 @@ class InstalledArtifact(_DiskFiles):
                 self._budget.note("unsafe-member", "listed file is outside the environment", rel)
                 continue
             if not os.path.lexists(path):
-                continue  # missing files are an integrity question, not a read error
-            yield from self._read(path, rel.replace(os.sep, "/"))
+                if not rel.endswith(".pyc"):  # byte code is often removed or never written
+                    self.integrity.append(
+                        IntegrityProblem(
+                            kind=IntegrityKind.MISSING, path=rel, detail="listed in RECORD"
+                        )
+                    )
+                continue
+            shown = rel.replace(os.sep, "/")
+            for member in self._read(path, shown):
+                if member.path == shown and entry.algorithm and entry.digest:
+                    self._verify(entry, path, member)
+                yield member
+
+    def _verify(self, entry: RecordEntry, path: Path, member: Member) -> None:
+        assert entry.algorithm is not None
+        actual = _record_digest(entry.algorithm, path, member.data, member.truncated)
+        if actual is not None and actual != entry.digest:
+            self.integrity.append(
+                IntegrityProblem(
+                    kind=IntegrityKind.MODIFIED,
+                    path=entry.path,
+                    detail=f"{entry.algorithm} differs from RECORD",
+                )
+            )
 
 
 class LooseArtifact(_DiskFiles):
@@ -198,6 +271,14 @@ class LooseArtifact(_DiskFiles):
         super().__init__(budget=budget, roots=(site,))
         self._site = site
         self._files = files
+        self.integrity = [
+            IntegrityProblem(
+                kind=IntegrityKind.UNOWNED,
+                path=path.relative_to(site).as_posix(),
+                detail="no installed distribution lists this file",
+            )
+            for path in files
+        ]
 
     def members(self) -> Iterator[Member]:
         """Each of the given files."""

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from depvet.errors import ArtifactError, UnsafeArchive
-from depvet.model import ScanError
+from depvet.model import IntegrityProblem, ScanError
 
 __all__ = ["Artifact", "ArtifactError", "Member", "UnsafeArchive"]
 
@@ -36,6 +36,7 @@ class Artifact(Protocol):
 
     kind: str  # wheel, sdist, egg, zip, tar, directory, installed, loose
     errors: list[ScanError]  # member-level problems found while iterating
+    integrity: list[IntegrityProblem]  # installed files not as RECORD says (installed only)
 
     def members(self) -> Iterator[Member]:
         """Yield every readable member once, in storage order."""

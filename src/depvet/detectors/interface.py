@@ -15,7 +15,7 @@ from typing import Protocol, runtime_checkable
 
 from depvet.errors import DetectorError
 from depvet.files import FileView
-from depvet.model import Finding, Rule
+from depvet.model import AdvisoryMatch, Finding, IntegrityProblem, Rule
 
 __all__ = ["Detector", "DetectorError", "PackageDetector", "PackageFacts"]
 
@@ -46,6 +46,8 @@ class PackageFacts:
     version: str | None
     kind: str  # wheel, sdist, installed, ...
     paths: tuple[str, ...]  # every member path read
+    integrity: tuple[IntegrityProblem, ...] = ()  # installed files not as RECORD says
+    advisories: tuple[AdvisoryMatch, ...] = ()  # known advisories for this name and version
 
 
 @runtime_checkable

@@ -9,6 +9,7 @@ from importlib.metadata import entry_points
 
 from depvet import __version__
 from depvet.detectors.customize import SiteCustomizeDetector
+from depvet.detectors.installed import IntegrityDetector
 from depvet.detectors.interface import Detector, PackageDetector
 from depvet.detectors.package import DependencyConfusionDetector, TyposquatDetector
 from depvet.detectors.pth import PthDetector
@@ -26,6 +27,7 @@ BUILTIN: tuple[type[Detector], ...] = (
 PACKAGE_BUILTIN: tuple[type[PackageDetector], ...] = (
     TyposquatDetector,
     DependencyConfusionDetector,
+    IntegrityDetector,
 )
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from depvet.model import Finding, ScanError, ScanResult, Verdict
+from depvet.model import AdvisoryMatch, Finding, ScanError, ScanResult, Verdict
 from depvet.report.interface import Report, utf8_safe
 
 __all__ = ["SCHEMA_VERSION", "JsonReporter", "result_object", "summary_object"]
@@ -48,6 +48,11 @@ def result_object(result: ScanResult) -> JsonObject:
         "decided_by": list(result.decided_by),
         "findings": [_finding(finding) for finding in result.findings],
         "errors": [_error(error) for error in result.errors],
+        "advisories": [_advisory(advisory) for advisory in result.advisories],
+        "integrity": [
+            {"kind": problem.kind.value, "path": problem.path, "detail": problem.detail}
+            for problem in result.integrity
+        ],
         "stats": {
             "files": result.files,
             "bytes": result.bytes,
@@ -82,6 +87,18 @@ def _finding(finding: Finding) -> JsonObject:
         "message": finding.message,
         "evidence": finding.evidence,
         "scope": finding.scope.value,
+    }
+
+
+def _advisory(advisory: AdvisoryMatch) -> JsonObject:
+    return {
+        "id": advisory.id,
+        "aliases": list(advisory.aliases),
+        "summary": advisory.summary,
+        "fixed": list(advisory.fixed),
+        "malicious": advisory.malicious,
+        "severity": advisory.severity,
+        "url": advisory.url,
     }
 
 
