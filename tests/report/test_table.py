@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from depvet.model import ScanError, ScanResult, Verdict
+from depvet.model import AdvisoryMatch, ScanError, ScanResult, Verdict
 from depvet.report.table import (
     COLLAPSE_CLEAN_ABOVE,
     MAX_FINDINGS_SHOWN,
@@ -224,3 +224,20 @@ def test_empty_run() -> None:
 
 def test_error_verdict_counts_toward_the_error_count() -> None:
     assert Verdict.ERROR.value in render((BROKEN,))
+
+
+def test_advisories_are_listed_with_their_fix() -> None:
+    result = replace(
+        INSTALLED_CLEAN,
+        advisories=(
+            AdvisoryMatch(
+                id="PYSEC-2099-1",
+                aliases=("CVE-2099-0001",),
+                summary="remote [bold]code[/bold] execution",
+                fixed=("2.0.1",),
+            ),
+        ),
+    )
+    text = render((result,), width=200)
+    assert "advisory PYSEC-2099-1 (CVE-2099-0001): remote [bold]code[/bold] execution" in text
+    assert "fixed in 2.0.1" in text

@@ -17,7 +17,7 @@ from rich.console import Console, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from depvet.model import Finding, ScanError, ScanResult, Severity, Verdict
+from depvet.model import AdvisoryMatch, Finding, ScanError, ScanResult, Severity, Verdict
 from depvet.report.interface import Report, utf8_safe
 
 __all__ = [
@@ -96,7 +96,11 @@ def visible(text: str) -> str:
 def _renderables(report: Report) -> Iterable[RenderableType]:
     results = sorted(report.results, key=lambda r: _ORDER[r.verdict])
     collapse = len(results) > COLLAPSE_CLEAN_ABOVE
-    listed = [r for r in results if not (collapse and r.verdict is Verdict.CLEAN and not r.errors)]
+    listed = [
+        r
+        for r in results
+        if not (collapse and r.verdict is Verdict.CLEAN and not r.errors and not r.advisories)
+    ]
     if listed:
         yield _packages(listed)
     hidden = len(results) - len(listed)
@@ -104,7 +108,7 @@ def _renderables(report: Report) -> Iterable[RenderableType]:
         yield Text(f"{hidden} clean packages not listed; the JSON report lists every package.")
     limit = MAX_FINDINGS_SHOWN_COLLAPSED if collapse else MAX_FINDINGS_SHOWN
     for result in results:
-        if result.verdict is not Verdict.CLEAN or result.errors:
+        if result.verdict is not Verdict.CLEAN or result.errors or result.advisories:
             yield from _details(result, limit)
     if report.errors:
         yield Text("\nRun errors", style="bold")
@@ -149,8 +153,23 @@ def _details(result: ScanResult, limit: int) -> Iterable[RenderableType]:
     if len(findings) > limit:
         more = len(findings) - limit
         yield Text(f"  … {more} more findings; the JSON report has them all.")
+    for advisory in result.advisories:
+        yield _advisory_line(advisory)
     for error in result.errors:
         yield _error_line(error)
+
+
+def _advisory_line(advisory: AdvisoryMatch) -> Text:
+    style = "bold red" if advisory.malicious else "yellow"
+    line = Text("  advisory ", style=style)
+    line.append(visible(advisory.id), style="bold")
+    if advisory.aliases:
+        line.append(f" ({visible(', '.join(advisory.aliases))})")
+    if advisory.summary:
+        line.append(f": {visible(advisory.summary)}")
+    if advisory.fixed:
+        line.append(f" · fixed in {visible(', '.join(advisory.fixed))}", style="green")
+    return line
 
 
 def _findings(findings: list[Finding]) -> Table:
