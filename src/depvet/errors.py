@@ -69,3 +69,34 @@ class OutputError(Error):
     """A report could not be written."""
 
     reference = "output-failed"
+
+
+class AdvisoryError(Error):
+    """An advisory record or dump could not be read; importing goes on with the rest."""
+
+    reference = "advisory-invalid"
+    hint = "The record was skipped; the other records of the source were imported."
+
+
+class StoreError(AdvisoryError):
+    """The advisory database could not be opened or written."""
+
+    reference = "advisory-store"
+    hint = "Set DEPVET_DB_URL to a database depvet can write, or check the file's permissions."
+
+
+class NetworkError(Error):
+    """Something on the network could not be reached or misbehaved."""
+
+    reference = "network-unavailable"
+    hint = (
+        "depvet works offline on its embedded data and what was imported before; "
+        "run again when the network is reachable for the online checks."
+    )
+
+
+class NotFound(NetworkError):
+    """The server answered 404 or 410: the resource does not exist (any more)."""
+
+    reference = "not-found"
+    hint = ""

@@ -22,27 +22,12 @@ from typing import Any
 import httpx
 
 from depvet import __version__
-from depvet.errors import Error
+from depvet.errors import NetworkError, NotFound
 
 USER_AGENT = f"depvet/{__version__} (+https://pypi.org/project/depvet/)"
 MiB = 1024 * 1024
 
-
-class NetworkError(Error):
-    """Something on the network could not be reached or misbehaved."""
-
-    reference = "network-unavailable"
-    hint = (
-        "depvet works offline on its embedded data and what was imported before; "
-        "run again when the network is reachable for the online checks."
-    )
-
-
-class NotFound(NetworkError):
-    """The server answered 404 or 410: the resource does not exist (any more)."""
-
-    reference = "not-found"
-    hint = ""
+__all__ = ["Http", "NetworkError", "NotFound", "Response"]
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
