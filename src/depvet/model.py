@@ -82,6 +82,21 @@ class Tag(enum.StrEnum):
     IMPERSONATION = "impersonation"
 
 
+class FailOn(enum.StrEnum):
+    """The least bad outcome that fails a run (``--fail-on``)."""
+
+    VULNERABLE = "vulnerable"  # any advisory, or worse
+    SUSPICIOUS = "suspicious"
+    MALICIOUS = "malicious"
+
+    def reached_by(self, result: ScanResult) -> bool:
+        """True when ``result`` is at least this bad."""
+        if self is FailOn.VULNERABLE and result.advisories:
+            return True
+        floor = Verdict.MALICIOUS if self is FailOn.MALICIOUS else Verdict.SUSPICIOUS
+        return result.verdict is not Verdict.ERROR and result.verdict.rank >= floor.rank
+
+
 class TargetKind(enum.StrEnum):
     """What a target path holds."""
 
@@ -236,6 +251,8 @@ class ScanResult:
     errors: tuple[ScanError, ...] = ()
     advisories: tuple[AdvisoryMatch, ...] = ()
     integrity: tuple[IntegrityProblem, ...] = ()
+    declared: PackageRef | None = None  # the inventory entry, for a package from a lockfile
+    sha256: str | None = None  # of the artifact file, when the package is one file
     files: int = 0  # files read
     bytes: int = 0  # uncompressed bytes read
     cached_files: int = 0  # files whose findings came from the cache

@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
 
@@ -28,7 +28,7 @@ from depvet.artifacts.registry import open_artifact
 from depvet.artifacts.safety import Budget
 from depvet.cache import ResultCache, cache_key, encode
 from depvet.detectors import registry
-from depvet.detectors.interface import Detector, PackageFacts
+from depvet.detectors.interface import Detector, Expander, PackageFacts
 from depvet.errors import ArtifactError, CacheError, DetectorError
 from depvet.files import FileView
 from depvet.limits import Limits
@@ -108,6 +108,9 @@ def _run_detectors(
         with time_budget(seconds):
             for detector in detectors:
                 findings.extend(detector.scan(file))
+            for detector in detectors:
+                if isinstance(detector, Expander):
+                    findings.extend(_scan_decoded(detector, file))
     except FileTimeout:
         return findings, ScanError(
             reference="file-timeout",
@@ -123,6 +126,22 @@ def _run_detectors(
             path=file.path,
         )
     return findings, None
+
+
+def _scan_decoded(expander: Expander, file: FileView) -> Iterator[Finding]:
+    """Findings in the content an expander decoded, placed at the blob they came from."""
+    others = [d for d in registry.detectors() if not isinstance(d, Expander)]
+    for decoded in expander.expand(file):
+        how = " → ".join(decoded.chain)
+        for detector in others:
+            if not detector.wants(decoded.view):
+                continue
+            for finding in detector.scan(decoded.view):
+                yield replace(
+                    finding,
+                    line=decoded.line,
+                    message=f"{finding.message} (in code decoded by {how})",
+                )
 
 
 def scan_target(target: Target, options: ScanOptions) -> Outcome:
@@ -175,6 +194,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         fatal = ScanError(reference=exc.reference, message=exc.message)
     errors = [*budget.errors, *([fatal] if fatal else [])]
     names = _name_version(target, meta)
+    digest = _file_sha256(target.path) if target.kind is TargetKind.FILE and files else None
     facts = PackageFacts(
         # Loose files are no package: their file name is no package name to judge.
         name=names.name if target.kind is not TargetKind.LOOSE else None,
@@ -182,6 +202,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         kind=kind,
         paths=tuple(paths),
         integrity=tuple(integrity),
+        sha256=digest,
     )
     for package_detector in registry.package_detectors():
         findings.extend(package_detector.scan_package(facts))
@@ -197,11 +218,24 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         decided_by=judgement.decided_by,
         errors=tuple(errors),
         integrity=tuple(integrity),
+        sha256=digest,
         files=files,
         bytes=size,
         cached_files=cached,
     )
     return Outcome(result=result, new_cache_entries=tuple(new_entries))
+
+
+def _file_sha256(path: Path) -> str | None:
+    """The sha256 of an artifact file, read in blocks; None if it cannot be read."""
+    hasher = hashlib.sha256()
+    try:
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                hasher.update(block)
+    except OSError:
+        return None
+    return hasher.hexdigest()
 
 
 def _name_version(target: Target, meta: tuple[int, str, bytes] | None) -> NameVersion:

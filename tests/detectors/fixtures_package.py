@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from depvet.detectors.interface import PackageFacts
-from depvet.model import IntegrityKind, IntegrityProblem
+from depvet.files import FileRole, FileView
+from depvet.model import AdvisoryMatch, IntegrityKind, IntegrityProblem, PinKind
 from tests.detectors.fixture_types import RuleFixtures
 
 
@@ -23,9 +24,71 @@ def installed(*problems: tuple[IntegrityKind, str]) -> PackageFacts:
     )
 
 
+def pinned(
+    *advisories: AdvisoryMatch,
+    index_state: str | None = None,
+    pin: PinKind | None = None,
+    specifier: str = "",
+) -> PackageFacts:
+    """A package from an inventory, with what the store and the index said of it."""
+    return PackageFacts(
+        name="demo",
+        version="1.0" if pin in (None, PinKind.EXACT) else None,
+        kind="lockfile",
+        paths=(),
+        advisories=advisories,
+        index_state=index_state,
+        pin=pin,
+        specifier=specifier,
+    )
+
+
+MAL = AdvisoryMatch(id="MAL-2099-1", summary="steals credentials", malicious=True)
+CVE = AdvisoryMatch(id="PYSEC-2099-2", aliases=("CVE-2099-2",), fixed=("1.1",))
+
 MODIFIED, MISSING, UNOWNED = IntegrityKind.MODIFIED, IntegrityKind.MISSING, IntegrityKind.UNOWNED
 
 FIXTURES_PACKAGE: dict[str, RuleFixtures] = {
+    "known-malicious-release": RuleFixtures(
+        positive_packages=[pinned(MAL)], benign_packages=[pinned(CVE), pinned()]
+    ),
+    "known-vulnerability": RuleFixtures(
+        positive_packages=[pinned(CVE)], benign_packages=[pinned(MAL), pinned()]
+    ),
+    "release-removed-from-index": RuleFixtures(
+        positive_packages=[pinned(index_state="removed"), pinned(index_state="project-missing")],
+        benign_packages=[pinned(index_state="available"), pinned(index_state="unknown")],
+    ),
+    "release-yanked": RuleFixtures(
+        positive_packages=[pinned(index_state="yanked")],
+        benign_packages=[pinned(index_state="available")],
+    ),
+    "dependency-not-pinned": RuleFixtures(
+        positive_packages=[
+            pinned(pin=PinKind.RANGE, specifier=">=1.0"),
+            pinned(pin=PinKind.VCS, specifier="git+https://git.example.invalid/demo"),
+        ],
+        benign_packages=[pinned(pin=PinKind.EXACT), pinned()],
+    ),
+    "known-bad-indicator": RuleFixtures(
+        positive=[
+            # File names and domains come from the embedded feed (THREATS.md incidents).
+            FileView(path="litellm_init.pth", role=FileRole.PTH, data=b"# harmless\n"),
+            FileView(
+                path="pkg/client.py",
+                role=FileRole.PYTHON,
+                data=b'URL = "https://models.litellm.cloud/"\n',
+            ),
+        ],
+        benign=[
+            FileView(path="litellm/__init__.py", role=FileRole.PYTHON, data=b"x = 1\n"),
+            FileView(
+                path="docs.py",
+                role=FileRole.PYTHON,
+                data=b'URL = "https://api.litellm.cloud.example.invalid/"\n',
+            ),
+        ],
+    ),
     "installed-startup-file-modified": RuleFixtures(
         positive_packages=[installed((MODIFIED, "demo_init.pth"))],
         benign_packages=[installed((MODIFIED, "demo/__init__.py")), installed()],

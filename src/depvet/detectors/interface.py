@@ -15,9 +15,16 @@ from typing import Protocol, runtime_checkable
 
 from depvet.errors import DetectorError
 from depvet.files import FileView
-from depvet.model import AdvisoryMatch, Finding, IntegrityProblem, Rule
+from depvet.model import AdvisoryMatch, Finding, IntegrityProblem, PinKind, Rule
 
-__all__ = ["Detector", "DetectorError", "PackageDetector", "PackageFacts"]
+__all__ = [
+    "Decoded",
+    "Detector",
+    "DetectorError",
+    "Expander",
+    "PackageDetector",
+    "PackageFacts",
+]
 
 
 @runtime_checkable
@@ -39,6 +46,24 @@ class Detector(Protocol):
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Decoded:
+    """Content hidden inside a file (a decoded blob), to be scanned like the file itself."""
+
+    line: int  # where the outermost blob sits in the file
+    chain: tuple[str, ...]  # the decoders that revealed it, outermost first
+    view: FileView  # same path and role as the file: it runs where the file runs
+
+
+@runtime_checkable
+class Expander(Protocol):
+    """A detector that also reveals hidden content for every detector to scan."""
+
+    def expand(self, file: FileView) -> Iterable[Decoded]:
+        """The hidden contents of ``file`` (already recursive: each is scanned once)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PackageFacts:
     """What is known of a package as a whole once its files have been read."""
 
@@ -48,6 +73,11 @@ class PackageFacts:
     paths: tuple[str, ...]  # every member path read
     integrity: tuple[IntegrityProblem, ...] = ()  # installed files not as RECORD says
     advisories: tuple[AdvisoryMatch, ...] = ()  # known advisories for this name and version
+    index_state: str | None = None  # what the index says: available, yanked, removed, ...
+    yanked_reason: str | None = None
+    pin: PinKind | None = None  # how an inventory pins it; None for an artifact or install
+    specifier: str = ""  # the constraint as written when not an exact pin
+    sha256: str | None = None  # of the artifact file itself, when it is one file
 
 
 @runtime_checkable

@@ -25,9 +25,11 @@ from __future__ import annotations
 import ast
 import builtins
 import enum
+import functools
+import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 from depvet.files import decode_source
@@ -39,6 +41,7 @@ __all__ = [
     "Capability",
     "ClassInfo",
     "CmdclassUse",
+    "FileWrite",
     "FunctionInfo",
     "ModuleAnalysis",
     "Origin",
@@ -81,6 +84,11 @@ class Origin(enum.Flag):
     NETWORK = enum.auto()  # produced by a NETWORK call
     PROCESS = enum.auto()  # output of another program
     DYNAMIC = enum.auto()  # anything the analysis cannot follow, or obfuscation
+    OBFUSCATED = enum.auto()  # built by chr()/reversed()/[::-1]/XOR/byte lists: hidden text
+    ENV = enum.auto()  # the whole process environment (dict(os.environ), os.environ.items())
+    HOST = enum.auto()  # facts naming this host or user (gethostname, getuser, $USER)
+    SECRET = enum.auto()  # the content of a credential store (~/.ssh/id_*, .aws/credentials)
+    STEGO = enum.auto()  # samples or pixels of a sound or image (wave.readframes, getdata)
 
 
 # Every setuptools/distutils command a package can override with cmdclass;
@@ -236,9 +244,187 @@ _TRANSPARENT_PREFIXES = (
     "tokenize.",
 )
 _OBFUSCATORS = frozenset({"chr", "reversed"})
+_ENVIRON = frozenset({"os.environ", "os.environb", "posix.environ", "nt.environ"})
+_ENV_WHOLE_METHODS = frozenset({"copy", "items", "keys", "values", "__repr__", "__str__"})
+_ENV_ONE_METHODS = frozenset({"get", "pop", "setdefault", "__getitem__"})
+_GETENV = frozenset({"os.getenv", "os.getenvb", "os.environ.get"})
+# Environment variables that name the host or the user.
+HOST_ENV_VARS = frozenset(
+    {"USER", "USERNAME", "LOGNAME", "HOSTNAME", "COMPUTERNAME", "USERDOMAIN", "HOST", "HOME"}
+)
+# Calls whose result identifies the machine or the person using it. Not
+# platform.system()/python_version(): SDK user agents send those harmlessly.
+HOST_CALLS = frozenset(
+    {
+        "socket.gethostname",
+        "socket.getfqdn",
+        "getpass.getuser",
+        "os.getlogin",
+        "os.getcwd",
+        "os.getuid",
+        "os.uname",
+        "platform.node",
+        "platform.uname",
+        "uuid.getnode",
+        "pwd.getpwuid",
+    }
+)
+# Services whose only purpose is telling a caller its public address.
+IP_LOOKUP = re.compile(
+    r"ipinfo\.io|ifconfig\.(me|co)|ipify\.org|icanhazip|checkip\.|ip-api\.com|myexternalip"
+    r"|ipecho\.net|wtfismyip|ident\.me|ipapi\.co|httpbin\.org/ip",
+    re.IGNORECASE,
+)
+# Paths of credential stores, by kind: a module naming several kinds is harvesting.
+CREDENTIAL_PATHS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (kind, re.compile(pattern, re.IGNORECASE))
+    for kind, pattern in (
+        ("ssh", r"\.ssh[/\\]+(id_|identity|[^\s\"']*\*)|\bid_(rsa|dsa|ecdsa|ed25519)\b"),
+        ("aws", r"\.aws[/\\]+(credentials|config)\b"),
+        ("gcloud", r"application_default_credentials\.json|\.config[/\\]+gcloud\b"),
+        ("azure", r"\.azure[/\\]"),
+        ("kube", r"\.kube[/\\]+config\b|/var/run/secrets/kubernetes\.io"),
+        ("docker", r"\.docker[/\\]+config\.json"),
+        (
+            "browser",
+            r"\bLogin Data\b|\bWeb Data\b|[/\\]Cookies\b|cookies\.sqlite|logins\.json"
+            r"|key[34]\.db\b|\bLocal State\b",
+        ),
+        ("discord", r"discord(canary|ptb)?[/\\]|Local Storage[/\\]+leveldb"),
+        (
+            "wallet",
+            r"wallet\.dat|[/\\]Electrum[/\\]|Exodus[/\\]|Ethereum[/\\]+keystore"
+            r"|atomic[/\\]+Local Storage|[/\\]Armory[/\\]|MetaMask",
+        ),
+        ("telegram", r"Telegram Desktop[/\\]+tdata|[/\\]tdata\b"),
+        ("proc-environ", r"/proc/[^/\s]+/environ"),
+        ("shadow", r"/etc/shadow\b|/etc/gshadow\b"),
+        ("netrc", r"(^|[/\\~])\.(netrc|pgpass|git-credentials|my\.cnf)\b"),
+        ("history", r"\.(bash|zsh)_history\b"),
+        ("cloud-metadata", r"169\.254\.169\.254|metadata\.google\.internal"),
+    )
+)
+# Methods that read a sound's samples or an image's pixels: where stego payloads hide.
+# Methods of network objects (sockets, sessions, connections) that send or receive.
+_NETWORK_METHODS = frozenset(
+    {
+        "connect",
+        "connect_ex",
+        "send",
+        "sendall",
+        "sendto",
+        "sendfile",
+        "sendmsg",
+        "recv",
+        "recv_into",
+        "recvfrom",
+        "accept",
+        "request",
+        "urlopen",
+        "open",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "getresponse",
+        "sendmail",
+        "send_message",
+        "storbinary",
+        "storlines",
+        "retrbinary",
+        "exec_command",
+    }
+)
+# Taint a helper function passes from its arguments to its result.
+_CARRIED = Origin.ENV | Origin.HOST | Origin.SECRET | Origin.STEGO
+_STEGO_METHODS = frozenset({"readframes", "getdata", "getpixel", "load", "tobytes"})
+_STEGO_ROOTS = ("wave.", "PIL.", "Image.", "imageio.", "cv2.", "sunau.", "aifc.")
+
+
+def credential_kind(text: str) -> str | None:
+    """The kind of credential store a path-like ``text`` names, if any."""
+    if len(text) > 300:
+        return None
+    for kind, pattern in CREDENTIAL_PATHS:
+        if pattern.search(text):
+            return kind
+    return None
+
+
 _IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
 _DECODE_EXEC_TARGETS = frozenset({"exec", "eval", "compile"})
 _INIT_METHODS = ("__init__", "__new__", "__post_init__", "__call__", "__enter__", "__exit__")
+# Dunders whose replacement on someone else's class hooks every use of it.
+PATCHED_DUNDERS = frozenset(
+    {
+        "__init__",
+        "__new__",
+        "__call__",
+        "__enter__",
+        "__exit__",
+        "__getattr__",
+        "__getattribute__",
+        "__setattr__",
+        "__del__",
+        "__post_init__",
+        "__init_subclass__",
+    }
+)
+# The scope of an `if __name__ == "__main__":` block when the file is imported.
+MAIN_SCOPE = "<main>"
+
+_Entry = tuple[ast.AST, str, str, "str | None"]
+_Handler = Callable[[_Entry, list[_Entry]], bool]
+# Fields that never hold a node worth visiting: expression contexts, operators
+# (singletons) and identifiers.
+_LEAF_FIELDS = frozenset(
+    {
+        "ctx",
+        "op",
+        "ops",
+        "id",
+        "attr",
+        "name",
+        "arg",
+        "asname",
+        "module",
+        "level",
+        "kind",
+        "type_comment",
+        "is_async",
+        "conversion",
+        "names",
+        "type_ignores",
+        "kwd_attrs",
+        "rest",
+    }
+)
+_CHILD_FIELDS: dict[type[ast.AST], tuple[str, ...]] = {}
+
+
+def _child_fields(kind: type[ast.AST]) -> tuple[str, ...]:
+    fields = tuple(f for f in kind._fields if f not in _LEAF_FIELDS)
+    _CHILD_FIELDS[kind] = fields
+    return fields
+
+
+def _no_children(entry: _Entry, stack: list[_Entry]) -> bool:
+    return True
+
+
+def _is_main_test(test: ast.expr) -> bool:
+    if isinstance(test, ast.BoolOp) and isinstance(test.op, ast.And):
+        return any(_is_main_test(value) for value in test.values)
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    if not isinstance(test.ops[0], ast.Eq):
+        return False
+    sides = [test.left, test.comparators[0]]
+    names = [s for s in sides if isinstance(s, ast.Name) and s.id == "__name__"]
+    consts = [s for s in sides if _const_str(s) == "__main__"]
+    return len(names) == 1 and len(consts) == 1
 
 
 def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Capability]:
@@ -250,24 +436,14 @@ def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Ca
     """
     found: set[Capability] = set()
     if qualname is not None:
-        exact = _EXACT.get(qualname)
-        if exact is not None:
-            found.add(exact)
-        module, _, name = qualname.rpartition(".")
-        if module == "subprocess" and name in _SUBPROCESS:
-            found.add(Capability.PROCESS)
-        elif module == "base64" and "decode" in name:
-            found.add(Capability.DECODE)
-        for prefix, capability in _PREFIXES:
-            if qualname.startswith(prefix):
-                found.add(capability)
+        found.update(_classify_name(qualname))
         if call is not None and qualname in _OPENERS and _writes(call):
             found.add(Capability.FILE_WRITE)
         if call is not None and qualname in ("codecs.encode", "codecs.decode"):
             codec = _const_str(_arg(call, 1, "encoding"))
             if codec is not None and codec.lower() in _DECODING_CODECS:
                 found.add(Capability.DECODE)
-    if call is not None and isinstance(call.func, ast.Attribute):
+    if call is not None and type(call.func) is ast.Attribute:
         attr = call.func.attr
         if attr in _FILE_WRITE_METHODS:
             found.add(Capability.FILE_WRITE)
@@ -275,6 +451,27 @@ def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Ca
             codec = _const_str(call.args[0])
             if codec is not None and codec.lower() in _DECODING_CODECS:
                 found.add(Capability.DECODE)
+    return frozenset(found) if found else _NOTHING
+
+
+_NOTHING: frozenset[Capability] = frozenset()
+
+
+@functools.lru_cache(maxsize=4096)
+def _classify_name(qualname: str) -> frozenset[Capability]:
+    """The capabilities a call to ``qualname`` has whatever its arguments."""
+    found: set[Capability] = set()
+    exact = _EXACT.get(qualname)
+    if exact is not None:
+        found.add(exact)
+    module, _, name = qualname.rpartition(".")
+    if module == "subprocess" and name in _SUBPROCESS:
+        found.add(Capability.PROCESS)
+    elif module == "base64" and "decode" in name:
+        found.add(Capability.DECODE)
+    for prefix, capability in _PREFIXES:
+        if qualname.startswith(prefix):
+            found.add(capability)
     return frozenset(found)
 
 
@@ -298,14 +495,18 @@ def parse(source: str | bytes) -> ast.Module | None:
         return None
 
 
-def analyze(source: str | bytes) -> ModuleAnalysis | None:
-    """Parse and analyse ``source``; None when it does not parse (see :func:`parse`)."""
-    tree = parse(source)
+def analyze(source: str | bytes, *, main_runs: bool = True) -> ModuleAnalysis | None:
+    """Parse and analyse ``source``; None when it does not parse (see :func:`parse`).
+
+    ``main_runs`` is False for modules that are imported rather than run as a
+    script (see :class:`ModuleAnalysis`).
+    """
+    text = decode_source(source) if isinstance(source, bytes) else source
+    tree = parse(text) if len(source) <= MAX_AST_BYTES else None
     if tree is None:
         return None
-    text = decode_source(source) if isinstance(source, bytes) else source
     try:
-        return ModuleAnalysis(tree, text)
+        return ModuleAnalysis(tree, text, main_runs=main_runs)
     except (RecursionError, MemoryError):
         # A tree deep enough to defeat the walk is treated as unparsable.
         return None
@@ -319,6 +520,7 @@ class CallSite:
     qualname: str | None  # e.g. "subprocess.Popen"; None when the target is unknowable
     capabilities: frozenset[Capability]
     scope: str  # qualified name of the enclosing function, "" for module level
+    receiver: str | None = None  # for obj.method(): what made obj, e.g. "socket.socket"
 
     @property
     def line(self) -> int:
@@ -336,10 +538,19 @@ class CallSite:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class FileWrite:
+    """A call that writes a file, with what it writes and where, when they can be read."""
+
+    site: CallSite
+    path: ast.expr | None  # the path expression, when the call names one
+    data: Origin  # where the written bytes come from
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class FunctionInfo:
     """A function or method definition."""
 
-    node: ast.FunctionDef | ast.AsyncFunctionDef
+    node: ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda  # f = lambda ...: a function too
     qualname: str
     parent: str  # the scope it is defined in (names resolve through it)
     cls: str | None  # qualified name of the class when it is a method
@@ -369,9 +580,17 @@ class CmdclassUse:
 class ModuleAnalysis:
     """Everything one walk of a module's tree reveals; see the module docstring."""
 
-    def __init__(self, tree: ast.Module, source: str) -> None:
-        """Walk ``tree`` (parsed from ``source``) once and resolve what it found."""
+    def __init__(self, tree: ast.Module, source: str, *, main_runs: bool = True) -> None:
+        """Walk ``tree`` (parsed from ``source``) once and resolve what it found.
+
+        ``main_runs`` says whether an ``if __name__ == "__main__":`` block runs
+        when the module does (a setup.py is run as a script); when False its
+        body gets the scope :data:`MAIN_SCOPE`, which is never loaded.
+        """
         self.tree = tree
+        self._main_runs = main_runs
+        # (target, value, scope) of `Something.__init__ = value` assignments.
+        self.patches: list[tuple[ast.Attribute, ast.expr, str]] = []
         self._lines = source.splitlines()
         # Memos with in-progress markers: names bound to each other (a = b; b = a)
         # and many bindings of one name would otherwise make lookups exponential.
@@ -419,86 +638,218 @@ class ModuleAnalysis:
     def _walk(self) -> None:
         # Iterative, so deeply nested input cannot exhaust the C stack here.
         # Each entry: node, running scope, naming prefix, enclosing class.
-        stack: list[tuple[ast.AST, str, str, str | None]] = [(self.tree, "", "", None)]
+        # Dispatch is on the exact node type (a dict lookup, not an isinstance
+        # chain) and children are read from a per-type list of the fields that
+        # can hold nodes, skipping contexts, operators and identifiers.
+        handlers = self._handlers
+        names = self._names
+        name_kind, load_kind = ast.Name, ast.Load
+        stack: list[_Entry] = [(self.tree, "", "", None)]
+        pop = stack.pop
+        push = stack.append
         while stack:
-            node, scope, prefix, cls = stack.pop()
-            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
-                qualname = prefix + node.name
+            entry = pop()
+            node = entry[0]
+            kind = type(node)
+            if kind is name_kind:  # the commonest node by far: handled inline
+                if type(node.ctx) is load_kind:  # type: ignore[attr-defined]
+                    names[entry[1]].add(node.id)  # type: ignore[attr-defined]
+                continue
+            handler = handlers.get(kind)
+            if handler is not None and handler(entry, stack):
+                continue
+            fields = _CHILD_FIELDS.get(kind)
+            if fields is None:
+                fields = _child_fields(kind)
+            for name in fields:
+                value = getattr(node, name, None)
+                if value is None:
+                    continue
+                if type(value) is list:
+                    for child in value:
+                        if isinstance(child, ast.AST):
+                            push((child, entry[1], entry[2], entry[3]))
+                elif isinstance(value, ast.AST):
+                    push((value, entry[1], entry[2], entry[3]))
+
+    @property
+    def _handlers(self) -> dict[type[ast.AST], _Handler]:
+        return {
+            ast.FunctionDef: self._on_function,
+            ast.AsyncFunctionDef: self._on_function,
+            ast.ClassDef: self._on_class,
+            ast.Call: self._on_call,
+            ast.Attribute: self._on_attribute,
+            ast.Import: self._on_import,
+            ast.ImportFrom: self._on_import_from,
+            ast.Assign: self._on_assign,
+            ast.AnnAssign: self._on_aug_assign,
+            ast.AugAssign: self._on_aug_assign,
+            ast.NamedExpr: self._on_named_expr,
+            ast.For: self._on_for,
+            ast.AsyncFor: self._on_for,
+            ast.comprehension: self._on_for,
+            ast.withitem: self._on_withitem,
+            ast.Return: self._on_return,
+            ast.keyword: self._on_keyword,
+            ast.Dict: self._on_dict,
+            ast.If: self._on_if,
+            ast.Constant: _no_children,
+        }
+
+    def _on_function(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node, scope, prefix, cls = entry
+        assert isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+        qualname = prefix + node.name
+        self.functions[qualname] = FunctionInfo(
+            node=node,
+            qualname=qualname,
+            parent=scope,
+            cls=cls,
+            params=frozenset(_param_names(node.args)),
+        )
+        # Decorators and defaults run where the function is defined.
+        outer: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
+        outer += [d for d in node.args.kw_defaults if d is not None]
+        stack.extend((child, scope, prefix, cls) for child in outer)
+        self._decorated.extend((qualname, scope, d) for d in node.decorator_list)
+        stack.extend((child, qualname, qualname + ".", None) for child in node.body)
+        return True
+
+    def _on_class(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node, scope, prefix, _ = entry
+        assert isinstance(node, ast.ClassDef)
+        qualname = prefix + node.name
+        self.classes[qualname] = ClassInfo(node=node, qualname=qualname, parent=scope)
+        outer = [*node.bases, *node.keywords, *node.decorator_list]
+        stack.extend((child, scope, prefix, entry[3]) for child in outer)
+        stack.extend((child, scope, qualname + ".", qualname) for child in node.body)
+        return True
+
+    def _on_call(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        self._raw_calls.append((entry[0], entry[1]))  # type: ignore[arg-type]
+        return False
+
+    def _on_attribute(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node, scope = entry[0], entry[1]
+        assert isinstance(node, ast.Attribute)
+        self._attributes[node.attr].append((node, scope))
+        value = node.value
+        if type(value) is ast.Call:  # Tool().run(): the class's method runs
+            value = value.func
+        if type(value) is ast.Name:
+            self._attr_refs[scope].add((value.id, node.attr))
+        return False
+
+    def _on_import(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.Import)
+        for alias in node.names:
+            if alias.asname:
+                self.imports[alias.asname] = alias.name
+            else:
+                top = alias.name.split(".", 1)[0]
+                self.imports[top] = top
+        return True
+
+    def _on_import_from(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.ImportFrom)
+        module = "." * node.level + (node.module or "")
+        for alias in node.names:
+            if alias.name == "*":
+                self._stars.append(module)
+            else:
+                sep = "" if module.endswith(".") else "."
+                self.imports[alias.asname or alias.name] = f"{module}{sep}{alias.name}"
+        return True
+
+    def _on_assign(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node, scope, prefix, cls = entry
+        assert isinstance(node, ast.Assign)
+        value = node.value
+        for target in node.targets:
+            self._bind(target, value, scope)
+            if type(target) is ast.Attribute and target.attr in PATCHED_DUNDERS:
+                self.patches.append((target, value, scope))
+        if type(value) is ast.Lambda and len(node.targets) == 1:
+            target = node.targets[0]
+            if type(target) is ast.Name:
+                # f = lambda ...: a function in all but syntax; its body runs
+                # only when f is called.
+                qualname = prefix + target.id
                 self.functions[qualname] = FunctionInfo(
-                    node=node,
+                    node=value,
                     qualname=qualname,
                     parent=scope,
                     cls=cls,
-                    params=frozenset(_param_names(node.args)),
+                    params=frozenset(_param_names(value.args)),
                 )
-                # Decorators and defaults run where the function is defined.
-                outer: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
-                outer += [d for d in node.args.kw_defaults if d is not None]
-                stack.extend((child, scope, prefix, cls) for child in outer)
-                self._decorated.extend((qualname, scope, d) for d in node.decorator_list)
-                stack.extend((child, qualname, qualname + ".", None) for child in node.body)
-                continue
-            if isinstance(node, ast.ClassDef):
-                qualname = prefix + node.name
-                self.classes[qualname] = ClassInfo(node=node, qualname=qualname, parent=scope)
-                outer = [*node.bases, *node.keywords, *node.decorator_list]
-                stack.extend((child, scope, prefix, cls) for child in outer)
-                stack.extend((child, scope, qualname + ".", qualname) for child in node.body)
-                continue
-            self._record(node, scope)
-            stack.extend((child, scope, prefix, cls) for child in ast.iter_child_nodes(node))
+                self._returns[qualname].append(value.body)
+                stack.extend((t, scope, prefix, cls) for t in node.targets)
+                stack.extend((d, scope, prefix, cls) for d in value.args.defaults)
+                stack.append((value.body, qualname, qualname + ".", None))
+                return True
+        return False
 
-    def _record(self, node: ast.AST, scope: str) -> None:
-        if isinstance(node, ast.Call):
-            self._raw_calls.append((node, scope))
-        elif isinstance(node, ast.Name):
-            if isinstance(node.ctx, ast.Load):
-                self._names[scope].add(node.id)
-        elif isinstance(node, ast.Attribute):
-            self._attributes[node.attr].append((node, scope))
-            value = node.value
-            if isinstance(value, ast.Call):  # Tool().run(): the class's method runs
-                value = value.func
-            if isinstance(value, ast.Name):
-                self._attr_refs[scope].add((value.id, node.attr))
-        elif isinstance(node, ast.Import):
-            for alias in node.names:
-                if alias.asname:
-                    self.imports[alias.asname] = alias.name
-                else:
-                    top = alias.name.split(".", 1)[0]
-                    self.imports[top] = top
-        elif isinstance(node, ast.ImportFrom):
-            module = "." * node.level + (node.module or "")
-            for alias in node.names:
-                if alias.name == "*":
-                    self._stars.append(module)
-                else:
-                    sep = "" if module.endswith(".") else "."
-                    self.imports[alias.asname or alias.name] = f"{module}{sep}{alias.name}"
-        elif isinstance(node, ast.Assign):
-            for target in node.targets:
-                self._bind(target, node.value, scope)
-        elif isinstance(node, ast.AnnAssign | ast.AugAssign):
-            if node.value is not None:
-                self._bind(node.target, node.value, scope)
-        elif isinstance(node, ast.NamedExpr):
-            self._bind(node.target, node.value, scope)
-        elif isinstance(node, ast.For | ast.AsyncFor | ast.comprehension):
-            self._bind(node.target, node.iter, scope)
-        elif isinstance(node, ast.withitem):
-            if node.optional_vars is not None:
-                self._bind(node.optional_vars, node.context_expr, scope)
-        elif isinstance(node, ast.Return):
-            if node.value is not None:
-                self._returns[scope].append(node.value)
-        elif isinstance(node, ast.keyword):
-            if node.arg == "cmdclass":
-                self._cmdclass_raw.append((node.value, scope, node.value.lineno))
-        elif isinstance(node, ast.Dict):
-            for key, value in zip(node.keys, node.values, strict=True):
-                if _const_str(key) == "cmdclass":
-                    self._cmdclass_raw.append((value, scope, value.lineno))
+    def _on_aug_assign(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.AnnAssign | ast.AugAssign)
+        if node.value is not None:
+            self._bind(node.target, node.value, entry[1])
+        return False
+
+    def _on_named_expr(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.NamedExpr)
+        self._bind(node.target, node.value, entry[1])
+        return False
+
+    def _on_for(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.For | ast.AsyncFor | ast.comprehension)
+        self._bind(node.target, node.iter, entry[1])
+        return False
+
+    def _on_withitem(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.withitem)
+        if node.optional_vars is not None:
+            self._bind(node.optional_vars, node.context_expr, entry[1])
+        return False
+
+    def _on_return(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.Return)
+        if node.value is not None:
+            self._returns[entry[1]].append(node.value)
+        return False
+
+    def _on_keyword(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.keyword)
+        if node.arg == "cmdclass":
+            self._cmdclass_raw.append((node.value, entry[1], node.value.lineno))
+        return False
+
+    def _on_dict(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.Dict)
+        for key, value in zip(node.keys, node.values, strict=True):
+            if type(key) is ast.Constant and key.value == "cmdclass":
+                self._cmdclass_raw.append((value, entry[1], value.lineno))
+        return False
+
+    def _on_if(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node, scope, prefix, cls = entry
+        assert isinstance(node, ast.If)
+        if self._main_runs or scope != "" or cls is not None or not _is_main_test(node.test):
+            return False
+        # `if __name__ == "__main__":` runs when the file is executed, never on import.
+        stack.append((node.test, scope, prefix, cls))
+        stack.extend((child, MAIN_SCOPE, prefix, cls) for child in node.body)
+        stack.extend((child, scope, prefix, cls) for child in node.orelse)
+        return True
 
     def _bind(self, target: ast.expr, value: ast.expr, scope: str) -> None:
         # Unpacking gives every name the whole value: coarse, but it never
@@ -674,9 +1025,46 @@ class ModuleAnalysis:
 
     def _site(self, node: ast.Call, scope: str) -> CallSite:
         qualname = self.qualname(node.func, scope)
+        capabilities = classify(qualname, node)
+        receiver = None
+        func = node.func
+        if qualname is None and type(func) is ast.Attribute and type(func.value) is ast.Name:
+            # s = socket.socket(); s.connect(...): the method of a network object
+            # talks to the network too.
+            receiver = self.maker(func.value.id, scope)
+            if (
+                receiver is not None
+                and func.attr in _NETWORK_METHODS
+                and Capability.NETWORK in _classify_name(receiver)
+            ):
+                capabilities = capabilities | {Capability.NETWORK}
         return CallSite(
-            node=node, qualname=qualname, capabilities=classify(qualname, node), scope=scope
+            node=node,
+            qualname=qualname,
+            capabilities=capabilities,
+            scope=scope,
+            receiver=receiver,
         )
+
+    def maker(self, name: str, scope: str) -> str | None:
+        """What call made the object bound to ``name`` (``s = socket.socket()``), if known."""
+        for value, where in self._assigned(scope, name)[:8]:
+            if type(value) is ast.Call:
+                made = self.qualname(value.func, where)
+                if made is not None:
+                    return made
+                func = value.func
+                # conn, addr = server.accept(): made by what made the server.
+                if (
+                    type(func) is ast.Attribute
+                    and type(func.value) is ast.Name
+                    and func.attr in _NETWORK_METHODS
+                    and func.value.id != name
+                ):
+                    outer = self.maker(func.value.id, where)
+                    if outer is not None and Capability.NETWORK in _classify_name(outer):
+                        return outer
+        return None
 
     # -- execution reach --------------------------------------------------------------------
 
@@ -718,6 +1106,14 @@ class ModuleAnalysis:
                         following.append(callee)
             frontier = following
         return frozenset(seen)
+
+    def reach(self, entries: Iterable[str]) -> frozenset[str]:
+        """The scopes that run when the scopes ``entries`` run (bounded depth)."""
+        return self._reach(entries)
+
+    def assigned(self, scope: str, name: str) -> list[tuple[ast.expr, str]]:
+        """The values bound to ``name`` as seen from ``scope``, with their scopes."""
+        return self._assigned(scope, name)
 
     def runs_on_load(self, site: CallSite) -> bool:
         """Whether ``site`` runs when the module is executed (imported or run as a script)."""
@@ -807,11 +1203,19 @@ class ModuleAnalysis:
         if isinstance(expr, ast.Call):
             return self._call_origin(expr, scope, depth)
         if isinstance(expr, ast.Lambda):
-            return Origin.DYNAMIC
-        if isinstance(expr, ast.Subscript) and _reverses(expr.slice):
-            # s[::-1]: a classic way to hide a string from grep.
-            return Origin.DYNAMIC | self._origin(expr.value, scope, depth + 1)
+            return Origin.DYNAMIC | self._origin(expr.body, scope, depth + 1)
+        if self._is_environ(expr, scope):
+            return Origin.ENV
+        if isinstance(expr, ast.Subscript):
+            if _reverses(expr.slice):
+                # "..."[::-1]: a classic way to hide a string from grep. Reversing
+                # a run-time list (ids[::-1]) is ordinary code.
+                return Origin.DYNAMIC | _hidden(self._origin(expr.value, scope, depth + 1))
+            if self._is_environ(expr.value, scope):
+                return self._env_var_origin(expr.slice)
         found = Origin.NONE
+        if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitXor):
+            found = Origin.OBFUSCATED  # XOR with a key: the cheapest cipher
         for child in ast.iter_child_nodes(expr):
             if isinstance(child, ast.expr):
                 found |= self._origin(child, scope, depth + 1)
@@ -826,11 +1230,18 @@ class ModuleAnalysis:
             return Origin.NONE  # a module or imported object, not data
         info = self.functions.get(scope)
         if info is not None and name in info.params:
-            return Origin.DYNAMIC  # chosen by a caller the analysis does not follow
+            # Chosen by a caller the analysis does not follow, plus whatever
+            # the function stores into it (event["host"] = gethostname()).
+            bindings = self._assigns.get(scope)
+            stored = bindings.get(name) if bindings is not None else None
+            if not stored:
+                return Origin.DYNAMIC
+            values = [(v, scope) for v in stored]
+            return Origin.DYNAMIC | self._memo_origin(scope, name, values, depth)
         values = self._assigned(scope, name)
         if not values:
             if name in _OBFUSCATORS:
-                return Origin.DYNAMIC
+                return Origin.DYNAMIC | Origin.OBFUSCATED
             if name in _BUILTINS or self.resolve_def(scope, name) is not None:
                 return Origin.NONE
             return Origin.DYNAMIC
@@ -867,25 +1278,58 @@ class ModuleAnalysis:
             found |= Origin.PROCESS
         func = call.func
         # A file's content is FILE whatever path expression named it.
-        if qualname in _OPENERS or (
-            isinstance(func, ast.Attribute) and func.attr in _FILE_READ_METHODS
-        ):
-            return found | Origin.FILE
+        if qualname in _OPENERS or qualname == "sqlite3.connect":
+            path = _arg(call, 0, "file" if qualname != "sqlite3.connect" else "database")
+            return found | Origin.FILE | self._secret(path, scope)
+        if isinstance(func, ast.Attribute) and func.attr in _FILE_READ_METHODS:
+            return found | Origin.FILE | self._secret(func.value, scope)
         if qualname in _DECODE_EXEC_TARGETS:
             source = _arg(call, 0, "source")
             return found | (self._origin(source, scope, depth + 1) if source else Origin.NONE)
-        if qualname in _OBFUSCATORS:
-            found |= Origin.DYNAMIC
+        if qualname in HOST_CALLS:
+            return found | Origin.HOST
+        if qualname in _GETENV:
+            return found | self._env_var_origin(_arg(call, 0, "key"))
+        if qualname is not None and qualname.rpartition(".")[0] in _ENVIRON:
+            method = qualname.rpartition(".")[2]
+            if method in _ENV_WHOLE_METHODS:
+                return found | Origin.ENV
+            if method in _ENV_ONE_METHODS:
+                return found | self._env_var_origin(_arg(call, 0, "key"))
+        if qualname in ("bytes", "bytearray") and _int_list(_arg(call, 0, "source")):
+            found |= Origin.OBFUSCATED  # bytes([101, 120, 101, 99]): text spelt as numbers
+        if isinstance(func, ast.Attribute) and func.attr in _STEGO_METHODS:
+            if func.attr in ("readframes", "getpixel") or self._stego_receiver(func.value, scope):
+                found |= Origin.STEGO
+        elif (
+            qualname is not None
+            and qualname.startswith(_STEGO_ROOTS)
+            and qualname.rsplit(".", 1)[-1] in _STEGO_METHODS
+        ):
+            found |= Origin.STEGO
+        if Capability.NETWORK in capabilities and any(
+            IP_LOOKUP.search(text)
+            for arg in call.args[:1]
+            for text in self.strings(arg, scope)[:16]
+        ):
+            found |= Origin.HOST  # the answer of "what is my address" is a host fact
         arguments = Origin.NONE
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             arguments |= self._origin(arg, scope, depth + 1)
+        if qualname in _OBFUSCATORS:
+            # chr(112), reversed("cexe"): text spelt so grep cannot see it.
+            found |= Origin.DYNAMIC | _hidden(arguments)
+        if isinstance(func, ast.Lambda):
+            return found | arguments | Origin.DYNAMIC | self._origin(func.body, scope, depth + 1)
         if isinstance(func, ast.Name):
             local = self.resolve_def(scope, func.id)
             if local in self.functions:
                 returns = [(v, local) for v in self._returns.get(local, ())]
-                return found | self._memo_origin(local, "<return>", returns, depth)
+                # What the caller passes in comes back out, as far as taint goes.
+                carried = arguments & _CARRIED
+                return found | carried | self._memo_origin(local, "<return>", returns, depth)
             if local is not None:  # a local class: the instance is opaque
-                return found | Origin.DYNAMIC
+                return found | Origin.DYNAMIC | (arguments & _CARRIED)
         if qualname is not None and "." in qualname and not found:
             if not qualname.startswith(_TRANSPARENT_PREFIXES):
                 return Origin.DYNAMIC | arguments
@@ -896,6 +1340,90 @@ class ModuleAnalysis:
         if qualname is None:
             return found | arguments | Origin.DYNAMIC
         return found | arguments
+
+    def _is_environ(self, expr: ast.expr, scope: str) -> bool:
+        return (
+            isinstance(expr, ast.Attribute)
+            and expr.attr in ("environ", "environb")
+            and self.qualname(expr, scope) in _ENVIRON
+        )
+
+    @staticmethod
+    def _env_var_origin(key: ast.expr | None) -> Origin:
+        name = _const_str(key)
+        if name is not None and name.upper() in HOST_ENV_VARS:
+            return Origin.DYNAMIC | Origin.HOST
+        return Origin.DYNAMIC
+
+    def _secret(self, path: ast.expr | None, scope: str) -> Origin:
+        if path is None:
+            return Origin.NONE
+        if any(credential_kind(text) for text in self.strings(path, scope)[:32]):
+            return Origin.SECRET
+        return Origin.NONE
+
+    def _stego_receiver(self, expr: ast.expr, scope: str) -> bool:
+        # Image.open(p).getdata() / img = Image.open(p); img.getdata()
+        if isinstance(expr, ast.Call):
+            made = self.qualname(expr.func, scope)
+        elif isinstance(expr, ast.Name):
+            made = self.maker(expr.id, scope)
+        else:
+            return False
+        return made is not None and made.startswith(_STEGO_ROOTS)
+
+    def call_at(self, node: ast.Call) -> CallSite | None:
+        """The call site of ``node``, if it is a call in this module."""
+        return self._by_node.get(id(node))
+
+    def arguments_origin(self, site: CallSite) -> Origin:
+        """Where the values passed to ``site`` (positional and keyword) may come from."""
+        found = Origin.NONE
+        for arg in [*site.node.args, *(k.value for k in site.node.keywords)]:
+            found |= self.origin(arg, site.scope)
+        return found
+
+    def file_writes(self) -> Iterator[FileWrite]:
+        """Calls that write a file: f.write(x) on an opened file, Path.write_*, urlretrieve."""
+        for site in self.calls:
+            node, func = site.node, site.node.func
+            if site.qualname in ("urllib.request.urlretrieve", "urllib.urlretrieve"):
+                yield FileWrite(site=site, path=_arg(node, 1, "filename"), data=Origin.NETWORK)
+                continue
+            if site.qualname == "shutil.copyfileobj":
+                source = _arg(node, 0, "fsrc")
+                data = self.origin(source, site.scope) if source is not None else Origin.NONE
+                yield FileWrite(site=site, path=None, data=data)
+                continue
+            if not isinstance(func, ast.Attribute) or not node.args:
+                continue
+            data_expr = node.args[0]
+            if func.attr in _FILE_WRITE_METHODS:
+                yield FileWrite(site=site, path=func.value, data=self.origin(data_expr, site.scope))
+            elif func.attr in ("write", "writelines"):
+                opened = self._opened_for_writing(func.value, site.scope)
+                if opened is not None:
+                    yield FileWrite(
+                        site=site,
+                        path=_arg(opened, 0, "file"),
+                        data=self.origin(data_expr, site.scope),
+                    )
+
+    def _opened_for_writing(self, expr: ast.expr, scope: str) -> ast.Call | None:
+        candidates: list[tuple[ast.expr, str]] = [(expr, scope)]
+        if isinstance(expr, ast.Name):
+            candidates = self._assigned(scope, expr.id)[:8]
+        for value, where in candidates:
+            if not isinstance(value, ast.Call):
+                continue
+            made = self.qualname(value.func, where)
+            if made in _OPENERS and _writes(value):
+                return value
+            if made in ("tempfile.NamedTemporaryFile", "tempfile.TemporaryFile"):
+                return value
+            if made == "os.fdopen":
+                return value
+        return None
 
     def exec_source(self, site: CallSite) -> ast.expr | None:
         """The code argument of an exec/eval/compile call, if it has one."""
@@ -1002,6 +1530,21 @@ def _is_command_base(qualname: str | None) -> bool:
         return False
     root, _, _ = qualname.partition(".")
     return root in _COMMAND_ROOTS and qualname.rsplit(".", 1)[-1] in COMMAND_NAMES
+
+
+def _hidden(inner: Origin) -> Origin:
+    """``inner`` plus OBFUSCATED when what is being transformed is written in the source."""
+    if Origin.LITERAL in inner and Origin.DYNAMIC not in inner:
+        return inner | Origin.OBFUSCATED
+    return inner
+
+
+def _int_list(expr: ast.expr | None) -> bool:
+    return (
+        isinstance(expr, ast.List | ast.Tuple)
+        and len(expr.elts) >= 3
+        and all(isinstance(e, ast.Constant) and type(e.value) is int for e in expr.elts)
+    )
 
 
 def _reverses(index: ast.expr) -> bool:

@@ -8,9 +8,13 @@ from functools import cache
 from importlib.metadata import entry_points
 
 from depvet import __version__
+from depvet.advisories.feed import load_feed
+from depvet.detectors.behavior import BehaviorDetector
 from depvet.detectors.customize import SiteCustomizeDetector
+from depvet.detectors.deobfuscate import ObfuscationDetector
 from depvet.detectors.installed import IntegrityDetector
 from depvet.detectors.interface import Detector, PackageDetector
+from depvet.detectors.known import IndicatorDetector, KnownBadDetector
 from depvet.detectors.package import DependencyConfusionDetector, TyposquatDetector
 from depvet.detectors.pth import PthDetector
 from depvet.detectors.setup_hooks import SetupHookDetector
@@ -22,12 +26,16 @@ BUILTIN: tuple[type[Detector], ...] = (
     PthDetector,
     SiteCustomizeDetector,
     SetupHookDetector,
+    IndicatorDetector,
+    ObfuscationDetector,
+    BehaviorDetector,
 )
 
 PACKAGE_BUILTIN: tuple[type[PackageDetector], ...] = (
     TyposquatDetector,
     DependencyConfusionDetector,
     IntegrityDetector,
+    KnownBadDetector,
 )
 
 
@@ -62,6 +70,11 @@ def rules(
     )
 
 
+def feed_digest() -> str:
+    """The digest of the embedded known-bad feed."""
+    return load_feed().digest
+
+
 @cache
 def ruleset_version() -> str:
     """A short digest of depvet's version and every rule's id and version.
@@ -69,7 +82,8 @@ def ruleset_version() -> str:
     Cached per-file results are keyed by it, so changing any rule (bump its
     version) or upgrading depvet invalidates them.
     """
-    text = __version__ + "".join(f"|{r.id}@{r.version}" for r in rules())
+    # The feed's indicators are rule data too: a new indicator must reach cached files.
+    text = __version__ + feed_digest() + "".join(f"|{r.id}@{r.version}" for r in rules())
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 

@@ -1,0 +1,961 @@
+"""Behaviour of Python source: what a module does, and whether it does it unasked.
+
+Every Python file of a package goes through the analysis of
+:mod:`depvet.detectors.pysource`; the rules here ask it about data flows
+(decoded or downloaded bytes reaching ``exec``, the whole environment or a
+credential file reaching a network call, host facts sent out, downloaded files
+written and then run) and about shapes (reverse shells, persistence files,
+dunder monkeypatching of another library's classes, imports by computed name).
+
+Where the code runs decides the finding's :class:`~depvet.model.Scope`:
+module level (and what it reaches) of a package module runs on import, of a
+``sitecustomize.py`` at every interpreter start, of a ``setup.py`` at install;
+code only in functions nobody calls at load is RUNTIME. Capabilities mark
+ingredients for the scorer to combine; threats are shapes popular packages
+practically never have.
+
+A setup.py is also scanned by :mod:`depvet.detectors.setup_hooks`; the rules
+that one already reports at install time (network, process, exec) are skipped
+here for it, so a single behaviour never scores twice.
+
+Most modules of big packages do none of this: a bytes pre-filter skips the
+parse entirely when the file names no sink (exec, processes, network,
+credential stores, persistence paths, dunder patching, dynamic imports).
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from depvet.detectors.pysource import (
+    MAIN_SCOPE,
+    MAX_AST_BYTES,
+    PATCHED_DUNDERS,
+    CallSite,
+    Capability,
+    ModuleAnalysis,
+    Origin,
+    analyze,
+    credential_kind,
+)
+from depvet.detectors.setup_hooks import SHELL_DOWNLOAD
+from depvet.files import FileRole, FileView
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
+
+_COMPROMISED = (
+    "Do not install or import the package. If it ran, treat the machine as compromised: "
+    "look for dropped files and persistence, and rotate every credential it could read."
+)
+
+
+def _rule(
+    id: str,
+    kind: RuleKind,
+    severity: Severity,
+    description: str,
+    technique: str,
+    tags: Iterable[Tag],
+    remediation: str = _COMPROMISED,
+) -> Rule:
+    return Rule(
+        id=id,
+        kind=kind,
+        severity=severity,
+        description=description,
+        technique=technique,
+        remediation=remediation,
+        tags=frozenset(tags),
+    )
+
+
+DECODE_EXEC = _rule(
+    "decode-exec",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Code that runs on import or start-up passes decoded or deobfuscated data to exec/eval.",
+    "Obfuscation: encoded payload run on import (T1027, T1059.006)",
+    [Tag.DECODE, Tag.EXEC, Tag.OBFUSCATION],
+)
+DECODE_EXEC_RUNTIME = _rule(
+    "decode-exec-runtime",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "A function passes decoded or deobfuscated data (base64, zlib, marshal, chr chains, "
+    "[::-1]) to exec/eval.",
+    "Obfuscation: encoded payload (T1027, T1059.006)",
+    [Tag.DECODE, Tag.EXEC, Tag.OBFUSCATION],
+)
+IMPORT_EXEC_DYNAMIC = _rule(
+    "import-exec-dynamic",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "Module-level code runs exec/eval/compile on data that is neither a literal nor a local file.",
+    "Import-time payloads (T1059.006)",
+    [Tag.EXEC],
+    "Read what the executed string is built from; code generation at import is rare outside "
+    "a few metaprogramming libraries.",
+)
+DOWNLOAD_EXEC = _rule(
+    "download-exec",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Downloaded data is executed: passed to exec/eval, or written to a file that is then run "
+    "or made executable on import.",
+    "Download and execute (T1105, T1059)",
+    [Tag.DOWNLOAD, Tag.NETWORK, Tag.EXEC, Tag.PROCESS],
+)
+DOWNLOAD_RUN_RUNTIME = _rule(
+    "download-run-runtime",
+    RuleKind.CAPABILITY,
+    Severity.HIGH,
+    "A function writes downloaded data to a file and runs it or makes it executable.",
+    "Download and execute (T1105)",
+    [Tag.DOWNLOAD, Tag.NETWORK, Tag.PROCESS],
+    "Installers of helper binaries do this on request; check what is fetched, from where, and "
+    "whether it is verified (hash or signature) before it runs.",
+)
+DROPPER_WRITE_RUN = _rule(
+    "dropper-write-run",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Decoded bytes are written to a file that the same code then runs (sys.executable, "
+    "subprocess, os.system) or makes executable.",
+    "Import-time payloads: decode, drop, run (T1027, T1059.006)",
+    [Tag.DECODE, Tag.FILE_WRITE, Tag.PROCESS, Tag.EXEC],
+)
+IMPORT_PROCESS = _rule(
+    "import-process",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "Code that runs on import or start-up starts another program.",
+    "Import-time payloads (T1059)",
+    [Tag.PROCESS],
+    "Check the command: importing a library should not start programs.",
+)
+IMPORT_SHELL_DOWNLOAD = _rule(
+    "import-shell-download",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Code that runs on import or start-up runs a command line with a downloader (curl, wget, "
+    "PowerShell, certutil), a piped shell or a URL.",
+    "Download and execute (T1059.004, T1105)",
+    [Tag.DOWNLOAD, Tag.PROCESS],
+)
+IMPORT_NETWORK = _rule(
+    "import-network",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "Code that runs on import or start-up talks to the network.",
+    "Import-time payloads (T1071)",
+    [Tag.NETWORK],
+    "Find out what the call fetches or sends; importing a library should not reach the network.",
+)
+ENV_DUMP = _rule(
+    "env-dump",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "The whole process environment (dict(os.environ), os.environ.items()) is written to a file.",
+    "Credential theft: environment dump (T1552.001)",
+    [Tag.ENV_DUMP],
+    "Check where the file goes: environments hold tokens and keys.",
+)
+ENV_EXFILTRATION = _rule(
+    "env-exfiltration",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "The whole process environment flows into a network call.",
+    "Exfiltration of the environment (T1552.001, T1041)",
+    [Tag.ENV_DUMP, Tag.EXFILTRATION, Tag.NETWORK],
+)
+HOST_BEACON = _rule(
+    "host-beacon",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "Code that runs on install, import or start-up sends host or user facts (host name, user "
+    "name, working directory, public address) over the network.",
+    "Dependency confusion: host beacon (T1082, T1041)",
+    [Tag.HOST_INFO, Tag.NETWORK],
+)
+HOST_INFO_NETWORK = _rule(
+    "host-info-network",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "A function sends host or user facts (host name, user name, working directory) over the "
+    "network.",
+    "System information discovery (T1082)",
+    [Tag.HOST_INFO, Tag.NETWORK],
+    "Telemetry and error reporters do this; check where it goes and that it is documented.",
+)
+CREDENTIAL_READ = _rule(
+    "credential-file-read",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "Code opens a credential store (~/.ssh keys, .aws/credentials, kubeconfig, browser "
+    "Login Data/Cookies, Discord leveldb, wallets, /proc/*/environ, /etc/shadow).",
+    "Credential theft: credentials in files (T1552.001, T1555)",
+    [Tag.CREDENTIALS],
+    "Cloud SDKs read their own credential file; anything else reading one deserves a look.",
+)
+CREDENTIAL_EXFILTRATION = _rule(
+    "credential-exfiltration",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "The content of a credential store flows into a network call.",
+    "Credential theft and exfiltration (T1552.001, T1041)",
+    [Tag.CREDENTIALS, Tag.EXFILTRATION, Tag.NETWORK],
+)
+CREDENTIAL_HARVEST = _rule(
+    "credential-harvest",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "One module names credential stores of three or more kinds (SSH, cloud, browser, "
+    "Discord, wallets, kubeconfig, shadow…): a stealer's shopping list.",
+    "Credential theft (T1552.001, T1555, T1005)",
+    [Tag.CREDENTIALS],
+)
+DUNDER_MONKEYPATCH = _rule(
+    "dunder-monkeypatch",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "Module-level code replaces __init__ (or another dunder) of a class imported from another "
+    "package.",
+    "Import-time payloads: hooking another library (T1574)",
+    [Tag.OBFUSCATION],
+    "Read the replacement: it sees every object the other library builds (tokens, keys).",
+)
+DUNDER_MONKEYPATCH_NETWORK = _rule(
+    "dunder-monkeypatch-network",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "Module-level code replaces a dunder of another package's class with a function that "
+    "reaches the network.",
+    "Import-time payloads: hooking another library to steal its data (T1574, T1041)",
+    [Tag.EXFILTRATION, Tag.NETWORK],
+)
+OBFUSCATED_IMPORT = _rule(
+    "obfuscated-import",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "A module or attribute is looked up by a name built from chr()/join/reversal/decoding "
+    "(__import__, import_module, getattr).",
+    "Obfuscation: hidden imports and attribute access (T1027)",
+    [Tag.OBFUSCATION, Tag.EXEC],
+)
+REVERSE_SHELL = _rule(
+    "reverse-shell",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "A socket's file descriptor is wired to a shell's standard streams (os.dup2 + shell, "
+    "pty.spawn, or a process with the socket as stdin/stdout).",
+    "Reverse shells (T1059.004, T1571)",
+    [Tag.REVERSE_SHELL, Tag.NETWORK, Tag.PROCESS],
+)
+STEGO_EXEC = _rule(
+    "stego-exec",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Sound frames or image pixels are decoded and executed.",
+    "Steganography (T1027.003, T1059.006)",
+    [Tag.STEGANOGRAPHY, Tag.EXEC],
+)
+PERSISTENCE_WRITE = _rule(
+    "persistence-write",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "Code that runs on install, import or start-up writes a systemd unit, crontab, Run key, "
+    "LaunchAgent, Startup-folder entry or shell rc file, or enables one.",
+    "Persistence (T1543.002, T1053.003, T1547.001, T1546.004)",
+    [Tag.PERSISTENCE],
+)
+PERSISTENCE_RUNTIME = _rule(
+    "persistence-write-runtime",
+    RuleKind.CAPABILITY,
+    Severity.MEDIUM,
+    "A function writes or enables a systemd unit, crontab, Run key, LaunchAgent, Startup-folder "
+    "entry or shell rc file.",
+    "Persistence (T1543.002, T1053.003, T1547.001, T1546.004)",
+    [Tag.PERSISTENCE],
+    "Tools that manage services or shell set-up do this on request; a library should not.",
+)
+
+RULES = (
+    DECODE_EXEC,
+    DECODE_EXEC_RUNTIME,
+    IMPORT_EXEC_DYNAMIC,
+    DOWNLOAD_EXEC,
+    DOWNLOAD_RUN_RUNTIME,
+    DROPPER_WRITE_RUN,
+    IMPORT_PROCESS,
+    IMPORT_SHELL_DOWNLOAD,
+    IMPORT_NETWORK,
+    ENV_DUMP,
+    ENV_EXFILTRATION,
+    HOST_BEACON,
+    HOST_INFO_NETWORK,
+    CREDENTIAL_READ,
+    CREDENTIAL_EXFILTRATION,
+    CREDENTIAL_HARVEST,
+    DUNDER_MONKEYPATCH,
+    DUNDER_MONKEYPATCH_NETWORK,
+    OBFUSCATED_IMPORT,
+    REVERSE_SHELL,
+    STEGO_EXEC,
+    PERSISTENCE_WRITE,
+    PERSISTENCE_RUNTIME,
+)
+
+# What setup_hooks already reports for a setup.py at install time.
+_SETUP_COVERED = frozenset(
+    {
+        DECODE_EXEC.id,
+        IMPORT_EXEC_DYNAMIC.id,
+        IMPORT_PROCESS.id,
+        IMPORT_SHELL_DOWNLOAD.id,
+        IMPORT_NETWORK.id,
+    }
+)
+
+# -- pre-filter ---------------------------------------------------------------------------------
+
+# A file naming none of these has nothing the rules could report: skip its parse.
+# Plain substring tests (memchr-fast); regular expressions only confirm the
+# few tokens whose innocent uses are common (re.compile, model.eval).
+_TOKENS = (
+    # exec by other names
+    b"runpy",
+    b"os.exec",
+    # processes
+    b"os.system",
+    b"import system",
+    b"popen",
+    b"Popen",
+    b"subprocess",
+    b"os.spawn",
+    b"posix_spawn",
+    b"startfile",
+    b"import pty",
+    b"pty.spawn",
+    b", pty",
+    # network
+    b"socket",
+    b"urlopen",
+    b"urlretrieve",
+    b"urllib",
+    b"requests",
+    b"httpx",
+    b"http.client",
+    b"httplib",
+    b"HTTPConnection",
+    b"aiohttp",
+    b"ftplib",
+    b"smtplib",
+    b"telnetlib",
+    b"paramiko",
+    b"websocket",
+    b"xmlrpc",
+    b"pycurl",
+    # credential stores
+    b".ssh",
+    b".aws/",
+    b".aws\\",
+    b"'.aws'",
+    b'".aws"',
+    b".kube",
+    b".azure",
+    b".docker",
+    b"gcloud",
+    b"Login Data",
+    b"Local State",
+    b"leveldb",
+    b"allet",
+    b"/proc/",
+    b"/etc/shadow",
+    b"Cookies",
+    b"Telegram",
+    b"169.254",
+    b".netrc",
+    b".pgpass",
+    b"sh_history",
+    # persistence
+    b"crontab",
+    b"systemd",
+    b"CurrentVersion",
+    b"LaunchAgents",
+    b"bashrc",
+    b"zshrc",
+    b"rc.local",
+    b"/.profile",
+    b"bash_profile",
+    b"zprofile",
+    b"Startup",
+    b"schtasks",
+    # setattr(cls, "__init__", ...)
+    b"'__init__'",
+    b'"__init__"',
+    b"'__call__'",
+    b'"__call__"',
+    b"'__new__'",
+    b'"__new__"',
+)
+_LOOKUPS = (b"__import__", b"import_module", b"builtins", b"globals()", b"getattr(")
+_HIDING = (
+    b"b64decode",
+    b"chr",
+    b"[::-1]",
+    b"decompress",
+    b"fromhex",
+    b"unhexlify",
+    b"rot13",
+    b"rot_13",
+    b"marshal",
+    b"bytes([",
+    b"'exec'",
+    b'"exec"',
+    b"'eval'",
+    b'"eval"',
+)
+_CALLED = tuple(
+    (word, re.compile(re.escape(word) + rb"\s*\(")) for word in (b"exec", b"eval", b"compile")
+)
+_DUNDER_PATCH = re.compile(rb"\.__(?:init|new|call)__\s*=(?!=)")
+_IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+
+
+def worth_parsing(data: bytes) -> bool:
+    """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
+    if b"environ" in data and b"write" in data:
+        return True
+    for token in _TOKENS:
+        if token in data:
+            return True
+    # Imports and builtins looked up by name matter when the name is hidden.
+    if any(token in data for token in _LOOKUPS) and any(hint in data for hint in _HIDING):
+        return True
+    for word, called in _CALLED:
+        if word in data:
+            for match in called.finditer(data):
+                start = match.start()
+                if start == 0 or data[start - 1] not in _IDENTIFIER:
+                    return True
+    return b".__" in data and _DUNDER_PATCH.search(data) is not None
+
+
+# -- patterns on strings ---------------------------------------------------------------------
+
+PERSISTENCE_PATH = re.compile(
+    r"systemd[/\\]+(user|system)\b|/etc/systemd/|\.service$|[/\\]autostart[/\\]"
+    r"|LaunchAgents|LaunchDaemons|/etc/cron|/var/spool/cron|\bcrontab\b|/etc/rc\.local"
+    r"|/etc/init\.d/|(^|[/\\~])\.(bashrc|bash_profile|bash_login|profile|zshrc|zprofile|zshenv)$"
+    r"|config\.fish$|Start Menu[/\\]+Programs[/\\]+Startup|[/\\]Startup[/\\]"
+    r"|CurrentVersion[/\\]+Run|\.ssh[/\\]+authorized_keys",
+    re.IGNORECASE,
+)
+PERSISTENCE_COMMAND = re.compile(
+    r"systemctl\s+(--user\s+)?(enable|daemon-reload)|\bcrontab\b|\breg(\.exe)?\s+add\b.*\\Run\b"
+    r"|schtasks(\.exe)?\s+/create|launchctl\s+(load|bootstrap)|CurrentVersion\\+Run",
+    re.IGNORECASE,
+)
+_SHELLS = re.compile(
+    r"(^|/)(ba|da|z|k|c|tc|fi)?sh$|(^|[/\\])(cmd|powershell|pwsh)(\.exe)?$|/bin/(ba|z)?sh\b"
+    r"|\bsh\s+-i\b",
+    re.IGNORECASE,
+)
+_IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
+_DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
+_RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
+_DECODED = Origin.DECODE | Origin.OBFUSCATED
+
+
+@dataclass(slots=True, kw_only=True)
+class _Scan:
+    file: FileView
+    analysis: ModuleAnalysis
+    findings: list[Finding] = field(default_factory=list)
+    _seen: set[tuple[str, int]] = field(default_factory=set)
+
+    # -- where code runs -----------------------------------------------------------------
+
+    @property
+    def role(self) -> FileRole:
+        return self.file.role
+
+    def loads(self, scope: str) -> bool:
+        """Whether code in ``scope`` runs unasked (install, start-up or import)."""
+        if scope == MAIN_SCOPE:
+            return False
+        if self.role is FileRole.SETUP:
+            return scope in self.analysis.load_scopes or scope in self.analysis.hook_scopes
+        if self.role is FileRole.PYTHON and self.file.name == "__main__.py":
+            return False  # runs for `python -m pkg`, never on import
+        return scope in self.analysis.load_scopes
+
+    def scope_of(self, scope: str) -> Scope:
+        if not self.loads(scope):
+            return Scope.RUNTIME
+        if self.role is FileRole.SETUP:
+            return Scope.INSTALL
+        if self.role is FileRole.CUSTOMIZE:
+            return Scope.STARTUP
+        return Scope.IMPORT
+
+    def where(self, scope: str) -> str:
+        when = {
+            Scope.INSTALL: "at install time",
+            Scope.STARTUP: "at interpreter start",
+            Scope.IMPORT: "on import",
+            Scope.RUNTIME: "when called",
+        }[self.scope_of(scope)]
+        if scope == MAIN_SCOPE:
+            return "when the file is run as a script"
+        return f"{when} (module level)" if not scope else f"{when} (in {scope}())"
+
+    # -- reporting -----------------------------------------------------------------------
+
+    def report(self, rule: Rule, line: int, message: str, scope: str) -> None:
+        if self.role is FileRole.SETUP and rule.id in _SETUP_COVERED:
+            return
+        if (rule.id, line) in self._seen:
+            return
+        self._seen.add((rule.id, line))
+        self.findings.append(
+            rule.finding(
+                path=self.file.path,
+                line=line,
+                message=message,
+                evidence=self.analysis.line(line),
+                scope=self.scope_of(scope),
+            )
+        )
+
+    def pick(self, scope: str, loaded: Rule, runtime: Rule) -> Rule:
+        return loaded if self.loads(scope) else runtime
+
+    # -- the rules -----------------------------------------------------------------------
+
+    def run(self) -> list[Finding]:
+        analysis = self.analysis
+        for site in analysis.calls:
+            caps = site.capabilities
+            if Capability.EXEC in caps:
+                self.exec_call(site)
+            if Capability.PROCESS in caps:
+                self.process_call(site)
+            if Capability.NETWORK in caps:
+                self.network_call(site)
+            if site.qualname in _IMPORTERS or site.qualname == "getattr":
+                self.lookup(site)
+        self.writes()
+        self.credentials()
+        self.reverse_shell()
+        self.monkeypatches()
+        return self.findings
+
+    def exec_call(self, site: CallSite) -> None:
+        origin = self.analysis.exec_origin(site)
+        if origin is None:
+            return
+        where = self.where(site.scope)
+        if Origin.STEGO in origin:
+            self.report(
+                STEGO_EXEC,
+                site.line,
+                f"{site.display} runs code hidden in media {where}",
+                site.scope,
+            )
+        if Origin.NETWORK in origin:
+            self.report(
+                DOWNLOAD_EXEC, site.line, f"{site.display} runs downloaded code {where}", site.scope
+            )
+        if origin & _DECODED:
+            what = "decoded" if Origin.DECODE in origin else "deobfuscated (chr/reversed/XOR)"
+            self.report(
+                self.pick(site.scope, DECODE_EXEC, DECODE_EXEC_RUNTIME),
+                site.line,
+                f"{site.display} runs {what} code {where}",
+                site.scope,
+            )
+        elif self.loads(site.scope) and origin & (Origin.DYNAMIC | Origin.PROCESS):
+            self.report(
+                IMPORT_EXEC_DYNAMIC,
+                site.line,
+                f"{site.display} runs code computed at run time {where}",
+                site.scope,
+            )
+
+    def process_call(self, site: CallSite) -> None:
+        analysis = self.analysis
+        texts = [t for arg in site.node.args for t in analysis.strings(arg, site.scope)]
+        command = " ".join(texts)
+        persistence = PERSISTENCE_COMMAND.search(command)
+        if persistence is not None:
+            self.report(
+                self.pick(site.scope, PERSISTENCE_WRITE, PERSISTENCE_RUNTIME),
+                site.line,
+                f"{site.display} runs {persistence.group(0)!r} {self.where(site.scope)}",
+                site.scope,
+            )
+        if not self.loads(site.scope):
+            return
+        self.report(
+            IMPORT_PROCESS, site.line, f"{site.display} runs {self.where(site.scope)}", site.scope
+        )
+        match = next((m for m in map(SHELL_DOWNLOAD.search, texts) if m), None)
+        if match is not None:
+            self.report(
+                IMPORT_SHELL_DOWNLOAD,
+                site.line,
+                f"{site.display} runs a command line containing {match.group(0)!r} "
+                f"{self.where(site.scope)}",
+                site.scope,
+            )
+
+    def network_call(self, site: CallSite) -> None:
+        if not _talks(site):
+            return  # urllib3.util.make_headers, http.client.InvalidURL: no traffic
+        where = self.where(site.scope)
+        if self.loads(site.scope):
+            self.report(IMPORT_NETWORK, site.line, f"{site.display} runs {where}", site.scope)
+        origin = self.analysis.arguments_origin(site)
+        if Origin.ENV in origin:
+            self.report(
+                ENV_EXFILTRATION,
+                site.line,
+                f"the whole environment reaches {site.display} {where}",
+                site.scope,
+            )
+        if Origin.SECRET in origin:
+            self.report(
+                CREDENTIAL_EXFILTRATION,
+                site.line,
+                f"a credential file's content reaches {site.display} {where}",
+                site.scope,
+            )
+        if Origin.HOST in origin and self._beacon(site):
+            self.report(
+                self.pick(site.scope, HOST_BEACON, HOST_INFO_NETWORK),
+                site.line,
+                f"host or user facts reach {site.display} {where}",
+                site.scope,
+            )
+
+    def _beacon(self, site: CallSite) -> bool:
+        if site.qualname not in _DNS_CALLS:
+            return True
+        # gethostbyname(gethostname()) finds the local address; only a name
+        # built around host facts (a DNS label) carries them out.
+        host = site.node.args[0] if site.node.args else None
+        if host is None:
+            return False
+        origin = self.analysis.origin(host, site.scope)
+        return Origin.HOST in origin and Origin.LITERAL in origin
+
+    def lookup(self, site: CallSite) -> None:
+        node = site.node
+        if site.qualname == "getattr":
+            name = node.args[1] if len(node.args) >= 2 else None
+        else:
+            name = node.args[0] if node.args else None
+        if name is None or isinstance(name, ast.Constant):
+            return
+        origin = self.analysis.origin(name, site.scope)
+        if origin & _DECODED:
+            self.report(
+                OBFUSCATED_IMPORT,
+                site.line,
+                f"{site.display} looks up a name built by decoding or chr()/reversal "
+                f"{self.where(site.scope)}",
+                site.scope,
+            )
+
+    def _runs_file(self, scope: str) -> CallSite | None:
+        """A call in ``scope`` (or, at load, anywhere at load) that runs or arms a file."""
+        analysis = self.analysis
+        loaded = self.loads(scope)
+        for site in analysis.calls:
+            if site.scope != scope and not (loaded and self.loads(site.scope)):
+                continue
+            if Capability.PROCESS in site.capabilities or site.qualname in _RUNNERS:
+                return site
+            if Capability.EXEC in site.capabilities and site.qualname not in (
+                "exec",
+                "eval",
+                "compile",
+            ):
+                return site
+        return None
+
+    def writes(self) -> None:
+        for write in self.analysis.file_writes():
+            site = write.site
+            where = self.where(site.scope)
+            texts = (
+                self.analysis.strings(write.path, site.scope)[:32] if write.path is not None else []
+            )
+            persistence = next((t for t in texts if PERSISTENCE_PATH.search(t.strip())), None)
+            if persistence is not None:
+                self.report(
+                    self.pick(site.scope, PERSISTENCE_WRITE, PERSISTENCE_RUNTIME),
+                    site.line,
+                    f"{site.display} writes {persistence[:60]!r} {where}",
+                    site.scope,
+                )
+            if Origin.ENV in write.data:
+                self.report(
+                    ENV_DUMP, site.line, f"the whole environment is written {where}", site.scope
+                )
+            if not write.data & (Origin.NETWORK | _DECODED):
+                continue
+            runner = self._runs_file(site.scope)
+            if runner is None:
+                continue
+            ran = f"written {where}, then {runner.display} (line {runner.line})"
+            if Origin.NETWORK in write.data:
+                self.report(
+                    self.pick(site.scope, DOWNLOAD_EXEC, DOWNLOAD_RUN_RUNTIME),
+                    site.line,
+                    f"downloaded data {ran}",
+                    site.scope,
+                )
+            elif Origin.DECODE in write.data:
+                self.report(DROPPER_WRITE_RUN, site.line, f"decoded data {ran}", site.scope)
+
+    def credentials(self) -> None:
+        analysis = self.analysis
+        kinds: dict[str, int] = {}
+        for site in analysis.calls:
+            method_read = isinstance(site.node.func, ast.Attribute) and site.node.func.attr in (
+                "read_text",
+                "read_bytes",
+            )
+            if not site.node.args and not site.node.keywords and not method_read:
+                continue
+            reads = method_read or site.qualname in (
+                "open",
+                "io.open",
+                "codecs.open",
+                "sqlite3.connect",
+            )
+            copies = site.qualname in ("shutil.copy", "shutil.copy2", "shutil.copyfile")
+            globs = site.qualname is not None and (
+                site.qualname.startswith(("glob.", "os.path.", "pathlib."))
+                or site.qualname in ("os.walk", "os.listdir", "os.scandir", "open")
+            )
+            if not (reads or copies or globs or Capability.NETWORK in site.capabilities):
+                continue
+            target = (
+                site.node.func.value
+                if isinstance(site.node.func, ast.Attribute) and not site.node.args
+                else (site.node.args[0] if site.node.args else site.node.keywords[0].value)
+            )
+            texts = analysis.strings(target, site.scope)[:32]
+            named = {k for k in map(credential_kind, texts) if k}
+            if not named:
+                continue
+            for kind in named:
+                kinds.setdefault(kind, site.line)
+            found = ", ".join(sorted(named))
+            if (reads or copies) and named - {"cloud-metadata"}:
+                self.report(
+                    CREDENTIAL_READ,
+                    site.line,
+                    f"{site.display} reads a {found} credential store {self.where(site.scope)}",
+                    site.scope,
+                )
+        if len(kinds) >= 3:
+            line = min(kinds.values())
+            self.report(
+                CREDENTIAL_HARVEST,
+                line,
+                f"credential stores of {len(kinds)} kinds are opened or listed: "
+                + ", ".join(sorted(kinds)),
+                "",
+            )
+
+    def reverse_shell(self) -> None:
+        analysis = self.analysis
+        sockets = [s for s in analysis.calls if s.qualname in _SOCKET_MAKERS]
+        if not sockets:
+            return
+        shells = [
+            s
+            for s in analysis.calls
+            if Capability.PROCESS in s.capabilities
+            and (
+                s.qualname == "pty.spawn"
+                or any(
+                    _SHELLS.search(t.strip())
+                    for arg in s.node.args[:2]
+                    for t in analysis.strings(arg, s.scope)[:16]
+                )
+            )
+        ]
+        for site in analysis.calls:
+            if shells and site.qualname == "os.dup2" and site.node.args and self._socket_fd(site):
+                self.report(
+                    REVERSE_SHELL,
+                    site.line,
+                    f"a socket is duplicated onto standard streams and "
+                    f"{shells[0].display} starts a shell (line {shells[0].line}) "
+                    f"{self.where(site.scope)}",
+                    site.scope,
+                )
+                return
+        for site in shells:
+            for keyword in site.node.keywords:
+                if keyword.arg in ("stdin", "stdout", "stderr") and self._is_socket_fd(
+                    keyword.value, site.scope
+                ):
+                    self.report(
+                        REVERSE_SHELL,
+                        site.line,
+                        f"{site.display} starts a shell on a socket's streams "
+                        f"{self.where(site.scope)}",
+                        site.scope,
+                    )
+                    return
+
+    def _socket_fd(self, site: CallSite) -> bool:
+        return self._is_socket_fd(site.node.args[0], site.scope)
+
+    def _is_socket_fd(self, expr: ast.expr, scope: str) -> bool:
+        # s.fileno(), or a name bound to it
+        if isinstance(expr, ast.Name):
+            for value, _ in self.analysis.assigned(scope, expr.id)[:4]:
+                if self._is_socket_fd(value, scope):
+                    return True
+            return False
+        if not (isinstance(expr, ast.Call) and isinstance(expr.func, ast.Attribute)):
+            return False
+        if expr.func.attr != "fileno":
+            return False
+        receiver = expr.func.value
+        if isinstance(receiver, ast.Name):
+            made = self.analysis.maker(receiver.id, scope)
+            return made is not None and made.startswith("socket.")
+        if isinstance(receiver, ast.Call):
+            made = self.analysis.qualname(receiver.func, scope)
+            return made is not None and made.startswith("socket.")
+        return False
+
+    def monkeypatches(self) -> None:
+        analysis = self.analysis
+        patches: list[tuple[ast.Attribute | ast.Call, str, ast.expr | None, str]] = [
+            (target, target.attr, value, scope) for target, value, scope in analysis.patches
+        ]
+        for site in analysis.calls:
+            if site.qualname == "setattr" and len(site.node.args) == 3:
+                named = site.node.args[1]
+                if isinstance(named, ast.Constant) and named.value in PATCHED_DUNDERS:
+                    patches.append((site.node, str(named.value), site.node.args[2], site.scope))
+        for node, attr, value, scope in patches:
+            if not self.loads(scope):
+                continue
+            owner = node.value if isinstance(node, ast.Attribute) else node.args[0]
+            if analysis.qualname(owner, scope) is None:
+                continue  # a local class (or an unknown value): its own business
+            line = node.lineno
+            self.report(
+                DUNDER_MONKEYPATCH,
+                line,
+                f"{ast.unparse(owner)[:60]}.{attr} is replaced {self.where(scope)}",
+                scope,
+            )
+            wrapper = analysis.resolve_def(scope, value.id) if isinstance(value, ast.Name) else None
+            if wrapper is None:
+                continue
+            reached = analysis.reach([wrapper])
+            talker = next(
+                (
+                    s
+                    for s in analysis.calls
+                    if s.scope in reached and Capability.NETWORK in s.capabilities
+                ),
+                None,
+            )
+            if talker is not None:
+                self.report(
+                    DUNDER_MONKEYPATCH_NETWORK,
+                    line,
+                    f"the replacement {wrapper}() reaches {talker.display} (line {talker.line})",
+                    scope,
+                )
+
+
+# The last name of a call that actually sends or fetches (not helpers, exceptions, pools).
+_NETWORK_ACTIONS = frozenset(
+    {
+        "urlopen",
+        "urlretrieve",
+        "get",
+        "post",
+        "put",
+        "patch",
+        "delete",
+        "head",
+        "options",
+        "request",
+        "Request",
+        "create_connection",
+        "connect",
+        "connect_ex",
+        "send",
+        "sendall",
+        "sendto",
+        "sendmsg",
+        "sendfile",
+        "recv",
+        "recvfrom",
+        "gethostbyname",
+        "gethostbyname_ex",
+        "getaddrinfo",
+        "sendmail",
+        "send_message",
+        "login",
+        "storbinary",
+        "storlines",
+        "retrbinary",
+        "getresponse",
+        "stream",
+        "fetch",
+        "exec_command",
+        "open",
+    }
+)
+
+
+def _talks(site: CallSite) -> bool:
+    name = site.qualname or ""
+    if not name and isinstance(site.node.func, ast.Attribute):
+        name = site.node.func.attr
+    return name.rsplit(".", 1)[-1] in _NETWORK_ACTIONS
+
+
+_SOCKET_MAKERS = frozenset({"socket.socket", "socket.create_connection", "socket.fromfd"})
+
+
+class BehaviorDetector:
+    """Reports what Python modules do when imported, started or called (see module docstring)."""
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The rules this detector reports."""
+        return RULES
+
+    def wants(self, file: FileView) -> bool:
+        """Python sources: package modules, shipped sitecustomize, setup.py."""
+        return (
+            file.role in (FileRole.PYTHON, FileRole.CUSTOMIZE, FileRole.SETUP)
+            and len(file.data) <= MAX_AST_BYTES
+        )
+
+    def scan(self, file: FileView) -> Iterable[Finding]:
+        """Findings from the module's syntax tree; nothing for files that do not parse."""
+        if not worth_parsing(file.data):
+            return []
+        analysis = analyze(file.data, main_runs=file.role is FileRole.SETUP)
+        if analysis is None:
+            return []
+        return _Scan(file=file, analysis=analysis).run()

