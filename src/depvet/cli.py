@@ -17,24 +17,26 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 from rich.console import Console
 
 from depvet import __version__
+from depvet.advisories.store import AdvisoryStore
+from depvet.audit import AuditContext
 from depvet.cache import default_cache_dir
 from depvet.detectors import registry
-from depvet.errors import Error, OutputError, SourceError, UsageError
+from depvet.errors import Error, OutputError, UsageError
 from depvet.limits import Limits
-from depvet.model import ScanError, ScanResult, ScanSummary, Target, Verdict
+from depvet.model import FailOn, ScanError, ScanResult, ScanSummary, Verdict
+from depvet.net import Http
+from depvet.pypi import PyPI
 from depvet.report import registry as reporters
 from depvet.report.interface import Report
 from depvet.report.table import TableReporter
-from depvet.scan import ScanOptions, scan
-from depvet.sources.environment import current_environment
-from depvet.sources.interface import Source
-from depvet.sources.paths import PathSource
+from depvet.run import Collected, collect, run
+from depvet.scan import ScanOptions
 
 
 class ExitCode(enum.IntEnum):
@@ -46,7 +48,7 @@ class ExitCode(enum.IntEnum):
     INCOMPLETE = 3
 
 
-FAIL_ON = {"suspicious": Verdict.SUSPICIOUS, "malicious": Verdict.MALICIOUS}
+FAIL_ON = {choice.value: choice for choice in FailOn}
 DEFAULTS = Limits()
 
 
@@ -113,7 +115,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--fail-on",
         choices=tuple(FAIL_ON),
         default="malicious",
-        help="exit 1 when a package is at least this bad (default: malicious)",
+        help="exit 1 when a package is at least this bad: vulnerable (any advisory), "
+        "suspicious or malicious (default: malicious)",
     )
     scan_cmd.add_argument(
         "--jobs",
@@ -133,6 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
         "cache folder)",
     )
     scan_cmd.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    _add_audit_options(scan_cmd)
     limits = scan_cmd.add_argument_group("safety limits (per artifact)")
     limits.add_argument(
         "--max-members",
@@ -180,11 +184,59 @@ def build_parser() -> argparse.ArgumentParser:
     rules_cmd = commands.add_parser("rules", help="list every detection rule")
     rules_cmd.add_argument("--format", choices=("table", "json"), default="table")
 
+    sbom_cmd = commands.add_parser(
+        "sbom",
+        help="write a CycloneDX or SPDX SBOM of what the paths hold",
+        description="Inventory the paths as `depvet scan` does (no PATH: this interpreter's "
+        "environment), audit every package against the advisory store, and write a software "
+        "bill of materials with purls, hashes, depvet's verdicts and the known "
+        "vulnerabilities.",
+    )
+    sbom_cmd.add_argument("paths", nargs="*", metavar="PATH", help="what to inventory")
+    sbom_cmd.add_argument(
+        "--format",
+        choices=("cyclonedx", "spdx"),
+        default="cyclonedx",
+        help="CycloneDX 1.6 JSON (default) or SPDX 2.3 JSON",
+    )
+    sbom_cmd.add_argument("--output", "-o", metavar="FILE", help="write the SBOM to FILE")
+    sbom_cmd.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None)
+    sbom_cmd.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    sbom_cmd.add_argument("--cache-dir", metavar="DIR", type=Path, default=None)
+    _add_audit_options(sbom_cmd)
+
+    db_cmd = commands.add_parser("db", help="the local advisory database")
+    db_actions = db_cmd.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_import = db_actions.add_parser(
+        "import", help="import OSV advisories: an all.zip, a folder or a file (JSON or YAML)"
+    )
+    db_import.add_argument("paths", nargs="+", metavar="PATH")
+    db_status = db_actions.add_parser("status", help="what is loaded and how old it is")
+    db_status.add_argument("--json", action="store_true", help="print JSON")
+    db_update = db_actions.add_parser("update", help="download and import OSV's PyPI advisories")
+    for action in (db_import, db_status, db_update):
+        action.add_argument("--db", metavar="URL", default=None, help="advisory database URL")
+
     explain_cmd = commands.add_parser(
         "explain", help="what a rule looks for and what to do about a hit"
     )
     explain_cmd.add_argument("rule", metavar="RULE", help="a rule id, as `depvet rules` lists")
     return parser
+
+
+def _add_audit_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--online",
+        action="store_true",
+        help="also ask the package index whether each pinned version is still served, "
+        "yanked or vulnerable",
+    )
+    command.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="advisory database URL (default: $DEPVET_DB_URL or SQLite in the user data folder)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -200,6 +252,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _rules(args)
         if args.command == "explain":
             return _explain(args.rule)
+        if args.command == "db":
+            return _db(args)
+        if args.command == "sbom":
+            return _sbom(args, err)
         return _scan(args, err)
     except Error as exc:
         err.print(f"depvet: error: {exc.diagnostics()}", markup=False)
@@ -242,6 +298,16 @@ def _rules(args: argparse.Namespace) -> int:
     return ExitCode.OK
 
 
+def _db(args: argparse.Namespace) -> int:
+    from depvet.advisories import commands as db
+
+    if args.db_command == "import":
+        return db.db_import(args.paths, args.db)
+    if args.db_command == "status":
+        return db.db_status(args.db, args.json)
+    return db.db_update(args.db)
+
+
 def _explain(rule_id: str) -> int:
     rules = registry.rule_by_id()
     rule = rules.get(rule_id)
@@ -267,39 +333,46 @@ def _explain(rule_id: str) -> int:
     return ExitCode.OK
 
 
-def _sources(paths: Sequence[str]) -> list[Source]:
-    if not paths:
-        return [current_environment()]
-    return [PathSource(given=p) for p in paths]
+def _options(args: argparse.Namespace) -> ScanOptions:
+    limits = Limits(
+        max_members=getattr(args, "max_members", DEFAULTS.max_members),
+        max_total_bytes=getattr(args, "max_total_size", DEFAULTS.max_total_bytes),
+        max_file_bytes=getattr(args, "max_file_size", DEFAULTS.max_file_bytes),
+        max_ratio=getattr(args, "max_ratio", DEFAULTS.max_ratio),
+        max_depth=getattr(args, "max_depth", DEFAULTS.max_depth),
+        file_seconds=getattr(args, "file_timeout", DEFAULTS.file_seconds),
+    )
+    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
+    return ScanOptions(limits=limits, jobs=args.jobs or 0, cache_dir=cache_dir)
+
+
+def _audit_context(args: argparse.Namespace, cache_dir: Path | None) -> AuditContext:
+    """The advisory store (with the embedded feed) and, with --online, the index."""
+    store = AdvisoryStore(args.db)
+    pypi = PyPI(Http(cache_dir=cache_dir)) if args.online else None
+    return AuditContext(store=store, pypi=pypi)
 
 
 def _scan(args: argparse.Namespace, err: Console) -> int:
-    limits = Limits(
-        max_members=args.max_members,
-        max_total_bytes=args.max_total_size,
-        max_file_bytes=args.max_file_size,
-        max_ratio=args.max_ratio,
-        max_depth=args.max_depth,
-        file_seconds=args.file_timeout,
-    )
-    cache_dir = None if args.no_cache else (args.cache_dir or default_cache_dir())
-    options = ScanOptions(limits=limits, jobs=args.jobs or 0, cache_dir=cache_dir)
-
-    targets: list[Target] = []
-    run_errors: list[ScanError] = []
-    for source in _sources(args.paths):
-        try:
-            targets.extend(source.targets())
-        except SourceError as exc:
-            run_errors.append(ScanError(reference=exc.reference, message=exc.message))
-            err.print(f"depvet: {exc.diagnostics()}", markup=False)
-    if not targets:
+    options = _options(args)
+    collected = collect(args.paths)
+    for error in collected.errors:
+        err.print(f"depvet: {error.message}", markup=False)
+    if not collected.targets and not collected.lockfiles:
         err.print("depvet: nothing to scan", markup=False)
         return ExitCode.USAGE
-
-    show_progress = not args.no_progress and err.is_terminal and len(targets) > 1
-    results, summary, scan_errors = _run_with_progress(targets, options, err, show_progress)
-    run_errors.extend(scan_errors)
+    context = _audit_context(args, options.cache_dir)
+    show_progress = not args.no_progress and err.is_terminal and len(collected.targets) > 1
+    try:
+        results, summary, run_errors = _run_with_progress(
+            collected, options, context, err, show_progress
+        )
+    finally:
+        if context.store is not None:
+            context.store.close()
+    if not results:
+        err.print("depvet: nothing to scan", markup=False)
+        return ExitCode.USAGE
     fail_on = FAIL_ON[args.fail_on]
     report = Report(
         results=tuple(results),
@@ -319,9 +392,41 @@ def _scan(args: argparse.Namespace, err: Console) -> int:
     return exit_code(results, fail_on, run_errors)
 
 
-def exit_code(results: Sequence[ScanResult], fail_on: Verdict, errors: Sequence[ScanError]) -> int:
+def _sbom(args: argparse.Namespace, err: Console) -> int:
+    from datetime import UTC, datetime
+
+    from depvet.sbom import Component, Sbom, render_cyclonedx, render_spdx
+
+    options = _options(args)
+    collected = collect(args.paths)
+    for error in collected.errors:
+        err.print(f"depvet: {error.message}", markup=False)
+    if not collected.targets and not collected.lockfiles:
+        err.print("depvet: nothing to inventory", markup=False)
+        return ExitCode.USAGE
+    context = _audit_context(args, options.cache_dir)
+    try:
+        results, _, run_errors = run(collected, options, context)
+    finally:
+        if context.store is not None:
+            context.store.close()
+    components = tuple(
+        Component.from_ref(r.declared, result=r) if r.declared else Component.from_result(r)
+        for r in results
+        if r.name and r.kind != "loose"
+    )
+    subject = ", ".join(args.paths) if args.paths else sys.executable
+    sbom = Sbom(subject=subject, components=components, timestamp=datetime.now(UTC))
+    text = render_cyclonedx(sbom) if args.format == "cyclonedx" else render_spdx(sbom)
+    _emit(text if text.endswith("\n") else text + "\n", args.output)
+    for error in run_errors:
+        err.print(f"depvet: {error.message}", markup=False)
+    return ExitCode.INCOMPLETE if run_errors or len(components) < len(results) else ExitCode.OK
+
+
+def exit_code(results: Sequence[ScanResult], fail_on: FailOn, errors: Sequence[ScanError]) -> int:
     """The documented exit code for a finished scan."""
-    if any(r.verdict.rank >= fail_on.rank for r in results if r.verdict is not Verdict.ERROR):
+    if any(fail_on.reached_by(r) for r in results):
         return ExitCode.FOUND
     if all(r.verdict is Verdict.ERROR for r in results):
         return ExitCode.USAGE
@@ -331,11 +436,14 @@ def exit_code(results: Sequence[ScanResult], fail_on: Verdict, errors: Sequence[
 
 
 def _run_with_progress(
-    targets: list[Target], options: ScanOptions, err: Console, show: bool
+    collected: Collected,
+    options: ScanOptions,
+    context: AuditContext,
+    err: Console,
+    show: bool,
 ) -> tuple[list[ScanResult], ScanSummary, list[ScanError]]:
     if not show:
-        results, summary, errors = scan(targets, options)
-        return results, summary, errors
+        return run(collected, options, context)
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -352,7 +460,7 @@ def _run_with_progress(
         console=err,
         transient=True,
     )
-    task = progress.add_task("scan", total=len(targets))
+    task = progress.add_task("scan", total=len(collected.targets))
     started = time.monotonic()
     shown = False
 
@@ -364,13 +472,11 @@ def _run_with_progress(
             shown = True
         progress.advance(task)
 
-    callback: Callable[[ScanResult], None] = advance
     try:
-        results, summary, errors = scan(targets, options, callback)
+        return run(collected, options, context, advance)
     finally:
         if shown:
             progress.stop()
-    return results, summary, errors
 
 
 def _emit(text: str, output: str | None) -> None:

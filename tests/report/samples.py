@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from depvet.model import (
+    FailOn,
     Finding,
     Rule,
     RuleKind,
@@ -209,7 +210,7 @@ def build_report(
         results=tuple(results),
         summary=summary if summary is not None else summarize(results),
         rules=RULES,
-        fail_on=Verdict.SUSPICIOUS,
+        fail_on=FailOn.SUSPICIOUS,
         tool_version="0.1.0",
         errors=tuple(errors),
     )

@@ -66,6 +66,8 @@ def test_result_fields() -> None:
         "errors",
         "advisories",
         "integrity",
+        "declared",
+        "sha256",
         "stats",
     ]
     assert result["artifact"] == "dist/evil-1.0-py3-none-any.whl"
@@ -220,7 +222,7 @@ def _keys(value: Any) -> set[str]:
 
 
 def test_docs_describe_every_field() -> None:
-    documented = set(re.findall(r"`([a-z_]+)`", DOCS.read_text(encoding="utf-8")))
+    documented = set(re.findall(r"`([a-z0-9_]+)`", DOCS.read_text(encoding="utf-8")))
     emitted = _keys(load())
     assert emitted <= documented, f"undocumented fields: {sorted(emitted - documented)}"
 

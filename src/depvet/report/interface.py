@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from depvet.errors import OutputError
-from depvet.model import Rule, ScanError, ScanResult, ScanSummary, Verdict
+from depvet.model import FailOn, Rule, ScanError, ScanResult, ScanSummary
 
 __all__ = ["OutputError", "Report", "Reporter", "utf8_safe"]
 
@@ -32,7 +32,7 @@ class Report:
     results: tuple[ScanResult, ...]
     summary: ScanSummary
     rules: Mapping[str, Rule]  # metadata of every rule by id, for rule tables and help
-    fail_on: Verdict  # the verdict from which the run fails
+    fail_on: FailOn  # the least bad outcome that fails the run
     tool_version: str
     errors: tuple[ScanError, ...] = ()  # run-level errors, e.g. a path that does not exist
 

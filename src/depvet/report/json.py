@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 
-from depvet.model import AdvisoryMatch, Finding, ScanError, ScanResult, Verdict
+from depvet.model import AdvisoryMatch, Finding, PackageRef, ScanError, ScanResult, Verdict
 from depvet.report.interface import Report, utf8_safe
 
 __all__ = ["SCHEMA_VERSION", "JsonReporter", "result_object", "summary_object"]
@@ -53,6 +53,8 @@ def result_object(result: ScanResult) -> JsonObject:
             {"kind": problem.kind.value, "path": problem.path, "detail": problem.detail}
             for problem in result.integrity
         ],
+        "declared": _declared(result.declared) if result.declared else None,
+        "sha256": result.sha256,
         "stats": {
             "files": result.files,
             "bytes": result.bytes,
@@ -87,6 +89,19 @@ def _finding(finding: Finding) -> JsonObject:
         "message": finding.message,
         "evidence": finding.evidence,
         "scope": finding.scope.value,
+    }
+
+
+def _declared(ref: PackageRef) -> JsonObject:
+    return {
+        "line": ref.line,
+        "pin": ref.pin.value,
+        "specifier": ref.specifier,
+        "hashes": list(ref.hashes),
+        "markers": ref.markers,
+        "extras": list(ref.extras),
+        "url": ref.url,
+        "group": ref.group,
     }
 
 

@@ -153,8 +153,11 @@ def _details(result: ScanResult, limit: int) -> Iterable[RenderableType]:
     if len(findings) > limit:
         more = len(findings) - limit
         yield Text(f"  … {more} more findings; the JSON report has them all.")
+    # Advisories show as known-* findings above; only those without one get a line.
+    shown = {f.message.split(":", 1)[0] for f in result.findings}
     for advisory in result.advisories:
-        yield _advisory_line(advisory)
+        if advisory.id not in shown:
+            yield _advisory_line(advisory)
     for error in result.errors:
         yield _error_line(error)
 

@@ -143,6 +143,7 @@ class Component:
             name=result.name or result.artifact,
             version=result.version,
             source=result.artifact,
+            hashes=(("sha256", result.sha256),) if result.sha256 else (),
             scope=scope,
             licenses=licenses,
             advisories=result.advisories,

@@ -73,16 +73,17 @@ class PathSource:
         yield from self._artifacts_below(path)
 
     def _artifacts_below(self, root: Path) -> Iterator[Target]:
-        found = False
+        found = python = False
         for folder, dirs, files in os.walk(root, followlinks=False):
             dirs[:] = sorted(d for d in dirs if d not in SKIPPED_DIRS)
             for name in sorted(files):
                 path = Path(folder, name)
+                python = python or name.endswith((".py", ".pth"))
                 if path.is_symlink() or not path.is_file() or not _is_artifact_file(path):
                     continue
                 found = True
                 display = os.path.join(self.given, path.relative_to(root).as_posix())
                 yield Target(kind=TargetKind.FILE, path=path, display=display)
-        if not found:
+        if python and not found:
             # A folder of loose Python files: scan it as one tree.
             yield Target(kind=TargetKind.DIRECTORY, path=root, display=self.given)
