@@ -1,0 +1,129 @@
+"""The benchmark's pure helpers: rates, the holdout cut-off, sampling, output parsing."""
+
+from __future__ import annotations
+
+import io
+import tarfile
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+
+from benchmarks.archives import member_mtimes
+from benchmarks.metrics import (
+    EARLIEST_MTIME,
+    cutoff_for_fraction,
+    newest_plausible,
+    proportional_sizes,
+    split_of,
+    stratified_sample,
+    tally,
+    throughput,
+)
+from benchmarks.run import guarddog_verdict
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
+
+
+def ts(day: str) -> float:
+    return datetime.fromisoformat(day).replace(tzinfo=UTC).timestamp()
+
+
+def test_tally_counts_errors_in_the_denominator() -> None:
+    t = tally(["clean", "suspicious", "malicious", "malicious", "error"])
+    assert (t.artifacts, t.flagged, t.malicious, t.errors) == (5, 3, 2, 1)
+    assert t.rate_flagged == pytest.approx(0.6)
+    assert t.rate_malicious == pytest.approx(0.4)
+
+
+def test_empty_tally_and_zero_time_do_not_divide_by_zero() -> None:
+    assert tally([]).rate_flagged == 0.0
+    assert throughput(10, 0.0) == 0.0
+    assert throughput(10, 2.0) == 5.0
+
+
+def test_placeholder_and_future_mtimes_are_ignored() -> None:
+    mtimes = [
+        0.0,
+        ts("1980-01-01"),
+        EARLIEST_MTIME - 1,
+        ts("2021-05-01"),
+        ts("2022-03-04"),
+        NOW + 10 * 86_400,
+    ]
+    assert newest_plausible(mtimes, NOW) == ts("2022-03-04")
+    assert newest_plausible([0.0, ts("1980-01-01")], NOW) is None
+
+
+def test_cutoff_puts_about_the_fraction_after_it_and_is_a_midnight() -> None:
+    dates = [ts("2020-01-01") + i * 86_400 + 3600 for i in range(100)]
+    cutoff = cutoff_for_fraction(dates, 0.2)
+    assert (cutoff.hour, cutoff.minute) == (0, 0)
+    after = sum(1 for d in dates if split_of(d, cutoff) == "holdout")
+    assert after == 20
+
+
+def test_cutoff_needs_dates() -> None:
+    with pytest.raises(ValueError, match="no dates"):
+        cutoff_for_fraction([], 0.2)
+
+
+def test_split_counts_the_cutoff_day_and_undated_artifacts() -> None:
+    cutoff = datetime(2024, 3, 27, tzinfo=UTC)
+    assert split_of(cutoff.timestamp(), cutoff) == "holdout"
+    assert split_of(cutoff.timestamp() - 1, cutoff) == "train"
+    assert split_of(None, cutoff) == "train"
+
+
+def test_sample_is_reproducible_and_ignores_listing_order() -> None:
+    items = [f"a{i}" for i in range(50)]
+    first = stratified_sample({"x": items, "y": ["b1", "b2"]}, {"x": 10, "y": 5}, seed=7)
+    again = stratified_sample(
+        {"y": ["b2", "b1"], "x": list(reversed(items))}, {"x": 10, "y": 5}, seed=7
+    )
+    assert first == again
+    assert len(first["x"]) == 10
+    assert first["y"] == ["b1", "b2"]
+
+
+def test_proportional_sizes_add_up() -> None:
+    sizes = proportional_sizes({"train": 5478, "holdout": 1513}, 200)
+    assert sum(sizes.values()) == 200
+    assert sizes["holdout"] == 43
+    assert proportional_sizes({"a": 3}, 10) == {"a": 3}
+    assert proportional_sizes({"a": 0}, 10) == {"a": 0}
+
+
+def _tar_with(mtimes: list[float]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for i, mtime in enumerate(mtimes):
+            info = tarfile.TarInfo(f"pkg/f{i}.py")
+            info.size = 1
+            info.mtime = int(mtime)
+            archive.addfile(info, io.BytesIO(b"x"))
+    return buffer.getvalue()
+
+
+def test_member_mtimes_read_tar_and_zip_in_memory() -> None:
+    assert newest_plausible(member_mtimes(_tar_with([ts("2023-01-02"), 0.0])), NOW) == ts(
+        "2023-01-02"
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("a.py", date_time=(2022, 6, 1, 0, 0, 0)), b"x")
+    assert list(member_mtimes(buffer.getvalue())) == [datetime(2022, 6, 1).timestamp()]
+    assert list(member_mtimes(b"not an archive")) == []
+
+
+def test_guarddog_output_is_read_by_label_and_issue_count() -> None:
+    out = (
+        'Failed to download new cache data\n{"package": "p", "issues": 2, "errors": [],'
+        ' "results": {"threat-x": [{"location": "a"}], "capability-y": {}},'
+        ' "risk_score": {"label": "suspicious"}}'
+    )
+    verdict = guarddog_verdict("p.tar.gz", out, 0, "")
+    assert (verdict.issues, verdict.label, verdict.rules) == (2, "suspicious", ("threat-x",))
+    broken = guarddog_verdict("p.tar.gz", "", 1, "Traceback: boom")
+    assert broken.label == "error"
+    assert "boom" in broken.error
