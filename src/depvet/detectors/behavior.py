@@ -424,6 +424,22 @@ _DUNDER_PATCH = re.compile(rb"\.__(?:init|new|call)__\s*=(?!=)")
 _IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
 
 
+def _is_builtins(node: ast.expr) -> bool:
+    """``__builtins__``, ``builtins`` or ``__builtin__`` (the module of exec and eval)."""
+    if isinstance(node, ast.Name):
+        return node.id in ("__builtins__", "builtins", "__builtin__")
+    return (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and (
+            node.func.id == "__import__"
+            and bool(node.args)
+            and isinstance(node.args[0], ast.Constant)
+            and node.args[0].value in ("builtins", "__builtin__")
+        )
+    )
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     if b"environ" in data and b"write" in data:
@@ -431,6 +447,8 @@ def worth_parsing(data: bytes) -> bool:
     for token in _TOKENS:
         if token in data:
             return True
+    if b"getattr(__builtins__" in data or b"getattr(builtins" in data:
+        return True
     # Imports and builtins looked up by name matter when the name is hidden.
     if any(token in data for token in _LOOKUPS) and any(hint in data for hint in _HIDING):
         return True
@@ -659,6 +677,22 @@ class _Scan:
         else:
             name = node.args[0] if node.args else None
         if name is None or isinstance(name, ast.Constant):
+            return
+        if (
+            site.qualname == "getattr"
+            and _is_builtins(node.args[0])
+            and not isinstance(name, ast.Name)
+            and self.loads(site.scope)
+        ):
+            # getattr(__builtins__, <expression>) at load: a builtin (exec, eval,
+            # __import__) picked by a name assembled so no reader can see it.
+            self.report(
+                OBFUSCATED_IMPORT,
+                site.line,
+                f"{site.display} picks a builtin by a name computed from an expression "
+                f"{self.where(site.scope)}",
+                site.scope,
+            )
             return
         origin = self.analysis.origin(name, site.scope)
         if origin & _DECODED:

@@ -149,12 +149,14 @@ def _chunks(line: str) -> list[str]:
     return chunks
 
 
-def dangerous_reasons(line: str, *, parse: bool = True) -> list[str]:
+def dangerous_reasons(line: str, *, parse: bool = True, depth: int = 0) -> list[str]:
     """Why an executable .pth line is dangerous; empty when it is not.
 
     The line is parsed as Python when ``parse`` and it is valid; otherwise
     (or in addition, for string literals) its text is matched against patterns.
     """
+    if depth > MAX_LITERAL_DEPTH:
+        return ["nests exec of literals too deep to follow"]
     analysis = analyze(line) if parse else None
     if analysis is None:
         found = [reason for reason, pattern in _FALLBACK_PATTERNS if pattern.search(line)]
@@ -162,7 +164,14 @@ def dangerous_reasons(line: str, *, parse: bool = True) -> list[str]:
             found[-1] += " (the line did not parse here; matched by text)"
         return found
     reasons: list[str] = []
+    literal_code = _exec_literals(analysis.tree)
     for site in analysis.calls:
+        if site.node in literal_code:
+            # exec of a constant hides nothing: judge the code it runs instead.
+            for reason in dangerous_reasons(literal_code[site.node], parse=parse, depth=depth + 1):
+                if reason not in reasons:
+                    reasons.append(f"{reason} (inside exec of a literal)")
+            continue
         for capability in sorted(site.capabilities):
             reason = f"{_REASONS[capability]} ({site.display})"
             if reason not in reasons:
@@ -171,11 +180,32 @@ def dangerous_reasons(line: str, *, parse: bool = True) -> list[str]:
         reasons.append("uses sys.executable")
     if any(True for _ in analysis.dynamic_lookups()):
         reasons.append("resolves a module or attribute from a computed name")
+    followed = set(literal_code.values())
     for node in _string_constants(analysis.tree):
-        if _PAYLOAD_IN_STRING.search(node):
+        if node not in followed and _PAYLOAD_IN_STRING.search(node):
             reasons.append("carries code in a string literal")
             break
     return reasons
+
+
+MAX_LITERAL_DEPTH = 3
+
+
+def _exec_literals(tree: ast.AST) -> dict[ast.AST, str]:
+    """Calls of exec/eval/compile whose only argument is a plain string literal, with it."""
+    found: dict[ast.AST, str] = {}
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("exec", "eval")
+            and len(node.args) == 1
+            and not node.keywords
+            and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)
+        ):
+            found[node] = node.args[0].value
+    return found
 
 
 def _string_constants(tree: ast.AST) -> Iterator[str]:

@@ -16,6 +16,7 @@ from depvet.detectors.installed import IntegrityDetector
 from depvet.detectors.interface import Detector, PackageDetector
 from depvet.detectors.known import IndicatorDetector, KnownBadDetector
 from depvet.detectors.package import DependencyConfusionDetector, TyposquatDetector
+from depvet.detectors.patterns import PatternDetector
 from depvet.detectors.pth import PthDetector
 from depvet.detectors.setup_hooks import SetupHookDetector
 from depvet.model import Rule
@@ -26,6 +27,7 @@ BUILTIN: tuple[type[Detector], ...] = (
     PthDetector,
     SiteCustomizeDetector,
     SetupHookDetector,
+    PatternDetector,
     IndicatorDetector,
     ObfuscationDetector,
     BehaviorDetector,

@@ -71,11 +71,12 @@ INSTALL_SHELL_DOWNLOAD = Rule(
     kind=RuleKind.THREAT,
     severity=Severity.CRITICAL,
     description=(
-        "setup.py runs a command line with a downloader, a piped shell, PowerShell or a URL "
-        "at install time."
+        "setup.py runs a command line with a downloader, a piped shell, PowerShell, a URL or "
+        "a destructive system command at install time."
     ),
     technique="Install hooks: download and execute (T1059.004, T1105)",
     tags=frozenset({Tag.INSTALL_HOOK, Tag.DOWNLOAD, Tag.PROCESS}),
+    version=2,
     remediation=(
         "Do not install the package. If it was installed, treat the machine as compromised: "
         "look for dropped files and persistence and rotate its credentials."
@@ -107,7 +108,10 @@ RULES = (
 SHELL_DOWNLOAD = re.compile(
     r"\b(curl|wget|powershell|pwsh|certutil|bitsadmin|mshta|Invoke-WebRequest"
     r"|Invoke-RestMethod|Invoke-Expression|DownloadString|DownloadFile|Start-BitsTransfer)\b"
-    r"|\|\s*(ba|da|z|k)?sh\b|\b(ba)?sh\s+-c\b|\b(https?|ftp)://",
+    r"|\|\s*(ba|da|z|k)?sh\b|\b(ba)?sh\s+-c\b|\b(https?|ftp)://"
+    # Commands that wreck or take over the machine rather than build anything.
+    r"|(^|[;&|]\s*)(sudo\s+)?(shutdown|poweroff|halt|reboot)\b|\brm\s+-(rf|fr)\s+[/~](\s|$)"
+    r"|\bdel\s+/[fsq]\b|\bformat\s+[a-z]:|\bmkfs(\.\w+)?\s|\bdd\s+if=",
     re.IGNORECASE,
 )
 
@@ -268,10 +272,18 @@ def _scan_text(file: FileView, why: str) -> Iterator[Finding]:
     for index, line in enumerate(lines):
         number = index + 1
         evidence = line.strip()
-        if INSTALL_NETWORK.id not in reported and has_exec and _TEXT_NETWORK.search(line):
+        top_level = not line[:1].isspace()
+        if (
+            INSTALL_NETWORK.id not in reported
+            and (has_exec or top_level)
+            and _TEXT_NETWORK.search(line)
+        ):
+            # Without a syntax tree, a fetch on an unindented line is still
+            # plainly install-time; an indented one counts next to exec/system.
             reported.add(INSTALL_NETWORK.id)
+            beside = " beside exec/system" if has_exec else ""
             yield _finding(
-                INSTALL_NETWORK, file, number, f"network call beside exec/system ({note})", evidence
+                INSTALL_NETWORK, file, number, f"network call{beside} ({note})", evidence
             )
         if _TEXT_PROCESS.search(line):
             if INSTALL_PROCESS.id not in reported:

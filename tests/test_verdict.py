@@ -1,0 +1,64 @@
+"""Scoring: capabilities alone stay clean, intent and combinations decide."""
+
+from __future__ import annotations
+
+from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag, Verdict
+from depvet.verdict import judge
+
+
+def rule(rid: str, kind: RuleKind, severity: Severity, *tags: Tag) -> Rule:
+    return Rule(
+        id=rid,
+        kind=kind,
+        severity=severity,
+        description="d",
+        technique="t",
+        remediation="r",
+        tags=frozenset(tags),
+    )
+
+
+CRED = rule("cred", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.CREDENTIALS)
+NET = rule("net", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.NETWORK)
+WEBHOOK = rule("webhook", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.EXFILTRATION)
+BANNER = rule("banner", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.OBFUSCATION)
+BLOB = rule("blob", RuleKind.CAPABILITY, Severity.LOW, Tag.OBFUSCATION)
+CRITICAL = rule("critical", RuleKind.THREAT, Severity.CRITICAL)
+RULES = {r.id: r for r in (CRED, NET, WEBHOOK, BANNER, BLOB, CRITICAL)}
+
+
+def hit(r: Rule, scope: Scope = Scope.IMPORT) -> Finding:
+    return r.finding(path="m.py", line=1, message="m", evidence="e", scope=scope)
+
+
+def test_a_critical_threat_decides_alone() -> None:
+    judged = judge([hit(CRITICAL)], RULES, readable=True)
+    assert judged.verdict is Verdict.MALICIOUS and judged.decided_by == ("critical",)
+
+
+def test_capabilities_alone_stay_clean() -> None:
+    judged = judge([hit(CRED, Scope.RUNTIME), hit(NET, Scope.RUNTIME)], RULES, readable=True)
+    assert judged.verdict is Verdict.CLEAN  # an SDK reads its key and calls its API
+
+
+def test_credentials_next_to_an_exfiltration_channel() -> None:
+    judged = judge([hit(CRED, Scope.RUNTIME), hit(WEBHOOK)], RULES, readable=True)
+    assert "combination:credentials-exfiltration" in judged.decided_by
+    assert judged.verdict is Verdict.SUSPICIOUS
+
+
+def test_credentials_sent_by_code_that_runs_unasked() -> None:
+    judged = judge([hit(CRED), hit(NET)], RULES, readable=True)
+    assert "combination:credentials-sent-unasked" in judged.decided_by
+
+
+def test_two_signs_of_obfuscation() -> None:
+    one = judge([hit(BANNER)], RULES, readable=True)
+    two = judge([hit(BANNER), hit(BLOB)], RULES, readable=True)
+    assert one.verdict is Verdict.CLEAN
+    assert two.verdict is Verdict.SUSPICIOUS
+    assert "combination:layered-obfuscation" in two.decided_by
+
+
+def test_unreadable_package_is_an_error_not_clean() -> None:
+    assert judge([], RULES, readable=False).verdict is Verdict.ERROR
