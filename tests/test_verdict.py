@@ -42,9 +42,18 @@ def test_capabilities_alone_stay_clean() -> None:
 
 
 def test_credentials_next_to_an_exfiltration_channel() -> None:
-    judged = judge([hit(CRED, Scope.RUNTIME), hit(WEBHOOK)], RULES, readable=True)
+    judged = judge([hit(CRED), hit(WEBHOOK)], RULES, readable=True)
     assert "combination:credentials-exfiltration" in judged.decided_by
     assert judged.verdict is Verdict.SUSPICIOUS
+    # The same two in code that only runs when called: an SDK's token refresh.
+    later = judge([hit(CRED, Scope.RUNTIME), hit(WEBHOOK, Scope.RUNTIME)], RULES, readable=True)
+    assert later.verdict is Verdict.CLEAN
+
+
+def test_one_rule_never_combines_with_itself() -> None:
+    both = rule("both", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.CREDENTIALS, Tag.EXFILTRATION)
+    judged = judge([hit(both)], {**RULES, "both": both}, readable=True)
+    assert not [d for d in judged.decided_by if d.startswith("combination:")]
 
 
 def test_credentials_sent_by_code_that_runs_unasked() -> None:
@@ -62,3 +71,16 @@ def test_two_signs_of_obfuscation() -> None:
 
 def test_unreadable_package_is_an_error_not_clean() -> None:
     assert judge([], RULES, readable=False).verdict is Verdict.ERROR
+
+
+def test_combinations_are_looked_for_file_by_file() -> None:
+    apart = [
+        CRED.finding(path="sdk/auth.py", line=1, message="m", evidence="e", scope=Scope.RUNTIME),
+        WEBHOOK.finding(path="sdk/notify.py", line=1, message="m", evidence="e"),
+    ]
+    assert judge(apart, RULES, readable=True).verdict is Verdict.CLEAN
+    readme = [
+        CRED.finding(path="README.md", line=1, message="m", evidence="e"),
+        WEBHOOK.finding(path="README.md", line=2, message="m", evidence="e"),
+    ]
+    assert judge(readme, RULES, readable=True).verdict is Verdict.CLEAN

@@ -15,6 +15,7 @@ class FileRole(enum.StrEnum):
     CUSTOMIZE = "customize"  # sitecustomize.py / usercustomize.py at the top of site-packages
     SETUP = "setup"  # setup.py at the root of a source tree: runs at install/build time
     PYTHON = "python"  # any other Python source
+    AUXILIARY = "auxiliary"  # Python that is neither installed nor imported: tests, docs, tools
     OTHER = "other"
 
 

@@ -15,6 +15,7 @@ A capability alone never makes a package suspicious; intent does.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -43,7 +44,7 @@ SCOPE_FACTOR: dict[Scope, float] = {
     Scope.IMPORT: 1.0,
     Scope.PACKAGE: 1.0,
     Scope.FILE: 0.8,
-    Scope.RUNTIME: 0.6,
+    Scope.RUNTIME: 0.5,
 }
 UNASKED = frozenset({Scope.INSTALL, Scope.STARTUP, Scope.IMPORT})
 SUSPICIOUS_AT = 40
@@ -68,6 +69,7 @@ COMBINATIONS: tuple[Combination, ...] = (
         name="credentials-exfiltration",
         all_of=(frozenset({Tag.CREDENTIALS, Tag.ENV_DUMP}), frozenset({Tag.EXFILTRATION})),
         points=60,
+        unasked=True,
     ),
     Combination(
         name="credentials-sent-unasked",
@@ -132,28 +134,65 @@ class Judgement:
     decided_by: tuple[str, ...]  # rule ids, then "combination:NAME" entries
 
 
+def _satisfied(
+    combo: Combination, present: Mapping[Tag, set[str]], shared: Mapping[Tag, set[str]]
+) -> bool:
+    """Every group has a tag present, brought by at least two different rules in all."""
+    rules: set[str] = set()
+    for group in combo.all_of:
+        found = {r for tag in group for r in (*present.get(tag, ()), *shared.get(tag, ()))}
+        if not found:
+            return False
+        rules |= found
+    return len(rules) >= 2
+
+
+def _is_code(path: str) -> bool:
+    """Findings of package rules have no path; the others count when in code."""
+    return path == "" or path.rsplit("!/", 1)[-1].lower().endswith(CODE_SUFFIXES)
+
+
+CODE_SUFFIXES = (".py", ".pyw", ".pth", ".pyx")
+
+
 def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: bool) -> Judgement:
-    """Score a package's findings; ``readable`` is False when nothing of it could be read."""
+    """Score a package's findings; ``readable`` is False when nothing of it could be read.
+
+    Combinations are looked for file by file: a stealer's parts sit together,
+    while a large SDK names credentials in one module and a webhook in
+    another. What is known of the package as a whole (its name, its version)
+    joins every file.
+    """
     best: dict[str, int] = {}
-    tags_any: set[Tag] = set()
-    tags_unasked: set[Tag] = set()
+    # Per file, which rules brought each tag: a combination needs two rules, so
+    # one rule carrying two tags never combines with itself.
+    tags_any: dict[str, dict[Tag, set[str]]] = defaultdict(lambda: defaultdict(set))
+    tags_unasked: dict[str, dict[Tag, set[str]]] = defaultdict(lambda: defaultdict(set))
     obfuscation_rules: set[str] = set()
     for finding in findings:
         weight = round(WEIGHTS[finding.kind][finding.severity] * SCOPE_FACTOR[finding.scope])
         if weight > best.get(finding.rule, -1):
             best[finding.rule] = weight
         rule = rules.get(finding.rule)
-        if rule is not None:
-            tags_any |= rule.tags
-            if Tag.OBFUSCATION in rule.tags:
-                obfuscation_rules.add(rule.id)
+        if rule is None or not _is_code(finding.path):
+            continue
+        for tag in rule.tags:
+            tags_any[finding.path][tag].add(rule.id)
             if finding.scope in UNASKED or finding.scope is Scope.PACKAGE:
-                tags_unasked |= rule.tags
-    combined = {
-        f"combination:{combo.name}": combo.points
-        for combo in COMBINATIONS
-        if all(group & (tags_unasked if combo.unasked else tags_any) for group in combo.all_of)
-    }
+                tags_unasked[finding.path][tag].add(rule.id)
+        if Tag.OBFUSCATION in rule.tags:
+            obfuscation_rules.add(rule.id)
+    package_tags = tags_any.pop("", {})
+    package_unasked = tags_unasked.pop("", {})
+    files = set(tags_any) or {""}
+    combined: dict[str, int] = {}
+    for combo in COMBINATIONS:
+        for path in files:
+            present = tags_unasked.get(path, {}) if combo.unasked else tags_any.get(path, {})
+            shared = package_unasked if combo.unasked else package_tags
+            if _satisfied(combo, present, shared):
+                combined[f"combination:{combo.name}"] = combo.points
+                break
     if len(obfuscation_rules) >= 2:
         combined[LAYERED_OBFUSCATION[0]] = LAYERED_OBFUSCATION[1]
     contributions = {**{k: v for k, v in best.items() if v}, **combined}

@@ -13,6 +13,38 @@ PREFIXED_LAYOUT = frozenset({"sdist"})
 CUSTOMIZE_NAMES = frozenset({"sitecustomize.py", "usercustomize.py"})
 _WHEEL_DATA = re.compile(r"^[^/]+\.data/(?:purelib|platlib)/")
 PYTHON_SUFFIXES = (".py", ".pyw")
+# Top-level folders of a source tree that are not installed with the package.
+SOURCE_ONLY_DIRS = frozenset(
+    {
+        "tests",
+        "test",
+        "testing",
+        "docs",
+        "doc",
+        "examples",
+        "example",
+        "benchmarks",
+        "benchmark",
+        "bench",
+        "asv_bench",
+        "tools",
+        "scripts",
+        "ci",
+        ".github",
+        "devtools",
+        "tutorials",
+        "demo",
+        "demos",
+        "notebooks",
+    }
+)
+# Test suites run under a test runner and docs under a doc builder, never on import.
+TEST_DIRS = frozenset({"tests", "test", "testing", "unittests", "doc", "docs", "examples"})
+
+
+def _is_test_or_doc_dir(part: str) -> bool:
+    lower = part.lower()
+    return lower in TEST_DIRS or lower.endswith((" tests", "_tests"))
 
 
 def relative_path(container: str, path: str) -> str:
@@ -40,5 +72,10 @@ def role_of(container: str, path: str) -> FileRole:
     if rel == "setup.py" and container not in SITE_LAYOUT:
         return FileRole.SETUP
     if lower.endswith(PYTHON_SUFFIXES):
+        parts = rel.split("/")
+        if (container not in SITE_LAYOUT and len(parts) > 1 and parts[0] in SOURCE_ONLY_DIRS) or (
+            any(_is_test_or_doc_dir(part) for part in parts[:-1])
+        ):
+            return FileRole.AUXILIARY
         return FileRole.PYTHON
     return FileRole.OTHER

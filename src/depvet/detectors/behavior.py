@@ -482,6 +482,7 @@ _SHELLS = re.compile(
     re.IGNORECASE,
 )
 _IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
+_LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".home", ".internal", "localhost")
 _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
 _DECODED = Origin.DECODE | Origin.OBFUSCATED
@@ -668,7 +669,11 @@ class _Scan:
         if host is None:
             return False
         origin = self.analysis.origin(host, site.scope)
-        return Origin.HOST in origin and Origin.LITERAL in origin
+        if not (Origin.HOST in origin and Origin.LITERAL in origin):
+            return False
+        # hostname + ".local" asks the local network (mDNS), not a collector's server.
+        literals = [t for t in self.analysis.strings(host, site.scope) if t]
+        return not all(t.lower().rstrip(".").endswith(_LOCAL_SUFFIXES) for t in literals)
 
     def lookup(self, site: CallSite) -> None:
         node = site.node

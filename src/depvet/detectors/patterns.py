@@ -493,6 +493,8 @@ class PatternDetector:
 
     def wants(self, file: FileView) -> bool:
         """Code of every role, and other files whose name says text, script or executable."""
+        if file.role is FileRole.AUXILIARY:
+            return False  # tests, docs and tools of a source tree never run on install
         if file.role in _PYTHON_ROLES:
             return True
         return file.name.lower().endswith(_SOURCE_LIKE_SUFFIXES + _WINDOWS_EXECUTABLE_SUFFIXES)

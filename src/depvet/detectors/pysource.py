@@ -1283,6 +1283,9 @@ class ModuleAnalysis:
             return found | Origin.FILE | self._secret(path, scope)
         if isinstance(func, ast.Attribute) and func.attr in _FILE_READ_METHODS:
             return found | Origin.FILE | self._secret(func.value, scope)
+        if isinstance(func, ast.Attribute) and func.attr == "open" and not found:
+            # path.open(), zipfile.open(): a local file, whatever object opened it.
+            return Origin.FILE | self._secret(func.value, scope)
         if qualname in _DECODE_EXEC_TARGETS:
             source = _arg(call, 0, "source")
             return found | (self._origin(source, scope, depth + 1) if source else Origin.NONE)
