@@ -61,7 +61,7 @@ class Combination:
     name: str
     all_of: tuple[frozenset[Tag], ...]  # one tag from each group must be present
     points: int
-    unasked: bool = False  # the tags must come from install, start-up or import code
+    unasked: bool = False  # the tags must not come only from code that runs when called
 
 
 COMBINATIONS: tuple[Combination, ...] = (
@@ -178,7 +178,7 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
             continue
         for tag in rule.tags:
             tags_any[finding.path][tag].add(rule.id)
-            if finding.scope in UNASKED or finding.scope is Scope.PACKAGE:
+            if finding.scope is not Scope.RUNTIME:
                 tags_unasked[finding.path][tag].add(rule.id)
         if Tag.OBFUSCATION in rule.tags:
             obfuscation_rules.add(rule.id)

@@ -634,13 +634,12 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(PATCH_INIT), module(LOCAL_CLASS_PATCH), module(PATCH_IN_FUNCTION)],
     ),
     "obfuscated-import": RuleFixtures(
-        positive=[
-            module(OBF_IMPORT_CHR),
-            module(OBF_IMPORT_B64),
-            module(OBF_GETATTR_BUILTINS),
-            module(BUILTIN_BY_EXPRESSION),
-        ],
-        benign=[module(PLUGIN_LOADER), module(BUILTIN_BY_NAME_AT_RUNTIME)],
+        positive=[module(OBF_IMPORT_CHR), module(OBF_IMPORT_B64)],
+        benign=[module(PLUGIN_LOADER)],
+    ),
+    "obfuscated-builtin-lookup": RuleFixtures(
+        positive=[module(BUILTIN_BY_EXPRESSION), module(OBF_GETATTR_BUILTINS)],
+        benign=[module(BUILTIN_BY_NAME_AT_RUNTIME), module(PLUGIN_LOADER)],
     ),
     "reverse-shell": RuleFixtures(
         positive=[module(REVERSE_DUP2), module(REVERSE_PTY), module(REVERSE_POPEN)],

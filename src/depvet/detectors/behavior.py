@@ -235,6 +235,15 @@ DUNDER_MONKEYPATCH_NETWORK = _rule(
     "Import-time payloads: hooking another library to steal its data (T1574, T1041)",
     [Tag.EXFILTRATION, Tag.NETWORK],
 )
+OBFUSCATED_BUILTIN = _rule(
+    "obfuscated-builtin-lookup",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Code that runs on load picks a builtin (exec, eval, __import__...) by a name assembled "
+    "from an expression.",
+    "Obfuscation: hidden imports and attribute access (T1027, T1059.006)",
+    [Tag.OBFUSCATION, Tag.EXEC],
+)
 OBFUSCATED_IMPORT = _rule(
     "obfuscated-import",
     RuleKind.THREAT,
@@ -301,6 +310,7 @@ RULES = (
     DUNDER_MONKEYPATCH,
     DUNDER_MONKEYPATCH_NETWORK,
     OBFUSCATED_IMPORT,
+    OBFUSCATED_BUILTIN,
     REVERSE_SHELL,
     STEGO_EXEC,
     PERSISTENCE_WRITE,
@@ -692,7 +702,7 @@ class _Scan:
             # getattr(__builtins__, <expression>) at load: a builtin (exec, eval,
             # __import__) picked by a name assembled so no reader can see it.
             self.report(
-                OBFUSCATED_IMPORT,
+                OBFUSCATED_BUILTIN,
                 site.line,
                 f"{site.display} picks a builtin by a name computed from an expression "
                 f"{self.where(site.scope)}",
