@@ -533,6 +533,14 @@ with open(os.path.expanduser("~/.bashrc")) as f:
 """
 
 
+# An SSH login at import sends the local user name to the server the user chose.
+SSH_LOGIN = (
+    "import getpass\nimport paramiko\n\nclient = paramiko.SSHClient()\n"
+    "client.connect('bastion.example.invalid', username=getpass.getuser())\n"
+)
+# hostname + ".local" is a multicast-DNS lookup on the local network.
+MDNS_LOOKUP = "import socket\n\nIPS = socket.gethostbyname_ex(socket.gethostname() + '.local')[2]\n"
+
 # A builtin picked by an expression no reader can resolve, run at import time.
 BUILTIN_BY_EXPRESSION = (
     "_pick = getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + 'r')\n"
@@ -607,7 +615,13 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "host-beacon": RuleFixtures(
         positive=[setup_py(BEACON_SETUP), module(BEACON_DNS), module(BEACON_IMPORT_ENV_USER)],
-        benign=[module(LOCAL_IP), module(TELEMETRY_RUNTIME), module(SDK_CLIENT)],
+        benign=[
+            module(LOCAL_IP),
+            module(TELEMETRY_RUNTIME),
+            module(SDK_CLIENT),
+            module(SSH_LOGIN),
+            module(MDNS_LOOKUP),
+        ],
     ),
     "host-info-network": RuleFixtures(
         positive=[module(TELEMETRY_RUNTIME)],

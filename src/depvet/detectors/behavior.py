@@ -492,6 +492,7 @@ _SHELLS = re.compile(
     re.IGNORECASE,
 )
 _IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
+_LOGIN_CLIENTS = frozenset({"paramiko", "asyncssh", "fabric", "smtplib", "imaplib", "poplib"})
 _LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".home", ".internal", "localhost")
 _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
@@ -671,6 +672,8 @@ class _Scan:
             )
 
     def _beacon(self, site: CallSite) -> bool:
+        if site.receiver is not None and site.receiver.split(".", 1)[0] in _LOGIN_CLIENTS:
+            return False  # an SSH or mail login sends its user name by design
         if site.qualname not in _DNS_CALLS:
             return True
         # gethostbyname(gethostname()) finds the local address; only a name
