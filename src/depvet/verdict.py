@@ -120,7 +120,6 @@ COMBINATIONS: tuple[Combination, ...] = (
             ),
         ),
         points=35,
-        unasked=True,
     ),
 )
 

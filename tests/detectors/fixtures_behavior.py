@@ -541,6 +541,23 @@ SSH_LOGIN = (
 # hostname + ".local" is a multicast-DNS lookup on the local network.
 MDNS_LOOKUP = "import socket\n\nIPS = socket.gethostbyname_ex(socket.gethostname() + '.local')[2]\n"
 
+DECODED_SHELL = (
+    "import os\nfrom base64 import b64decode as b64d\n\n"
+    "os.system(b64d('ZWNobyBGSVhUVVJFX09L'))\n"  # echo FIXTURE_OK
+)
+LITERAL_SHELL = "import os\n\nos.system('echo FIXTURE_OK')\n"
+
+# A Python snippet written to a temp file and started with a detached interpreter.
+TEMP_INTERPRETER = (
+    "from os import system as _run\nfrom sys import executable as _py\n"
+    "from tempfile import NamedTemporaryFile as _tmpfile\n\n"
+    "_t = _tmpfile(delete=False)\n_t.write(b'print(\"FIXTURE_OK\")')\n_t.close()\n"
+    "_run(f\"start {_py.replace('.exe', 'w.exe')} {_t.name}\")\n"
+)
+PIP_VERSION = (
+    "import subprocess\nimport sys\n\nsubprocess.run([sys.executable, '-m', 'pip', '--version'])\n"
+)
+
 # A builtin picked by an expression no reader can resolve, run at import time.
 BUILTIN_BY_EXPRESSION = (
     "_pick = getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + 'r')\n"
@@ -590,8 +607,13 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(DOWNLOAD_ONLY_SAVE), module(DOWNLOAD_PYZ_RUN)],
     ),
     "dropper-write-run": RuleFixtures(
-        positive=[module(DROPPER, "litellm/proxy/proxy_server.py"), setup_py(DROPPER)],
-        benign=[module(WRITES_DECODED_ICON), module(CLI_SUBPROCESS)],
+        positive=[
+            module(TEMP_INTERPRETER),
+            setup_py(TEMP_INTERPRETER),
+            module(DROPPER, "litellm/proxy/proxy_server.py"),
+            setup_py(DROPPER),
+        ],
+        benign=[module(PIP_VERSION), module(WRITES_DECODED_ICON), module(CLI_SUBPROCESS)],
     ),
     "import-process": RuleFixtures(
         positive=[module(IMPORT_GIT), module(IMPORT_CURL), startup(IMPORT_GIT)],
@@ -650,6 +672,10 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     "obfuscated-import": RuleFixtures(
         positive=[module(OBF_IMPORT_CHR), module(OBF_IMPORT_B64)],
         benign=[module(PLUGIN_LOADER)],
+    ),
+    "decoded-command": RuleFixtures(
+        positive=[module(DECODED_SHELL), setup_py(DECODED_SHELL)],
+        benign=[module(LITERAL_SHELL), module(CLI_SUBPROCESS)],
     ),
     "obfuscated-builtin-lookup": RuleFixtures(
         positive=[module(BUILTIN_BY_EXPRESSION), module(OBF_GETATTR_BUILTINS)],

@@ -79,6 +79,14 @@ DECODE_EXEC = _rule(
     "Obfuscation: encoded payload run on import (T1027, T1059.006)",
     [Tag.DECODE, Tag.EXEC, Tag.OBFUSCATION],
 )
+DECODED_COMMAND = _rule(
+    "decoded-command",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Code that runs on load starts a process whose command line was decoded or deobfuscated.",
+    "Obfuscation: encoded command run on load (T1027, T1059)",
+    [Tag.DECODE, Tag.PROCESS, Tag.OBFUSCATION],
+)
 DECODE_EXEC_RUNTIME = _rule(
     "decode-exec-runtime",
     RuleKind.THREAT,
@@ -298,6 +306,7 @@ RULES = (
     DOWNLOAD_RUN_RUNTIME,
     DROPPER_WRITE_RUN,
     IMPORT_PROCESS,
+    DECODED_COMMAND,
     IMPORT_SHELL_DOWNLOAD,
     IMPORT_NETWORK,
     ENV_DUMP,
@@ -632,6 +641,22 @@ class _Scan:
         self.report(
             IMPORT_PROCESS, site.line, f"{site.display} runs {self.where(site.scope)}", site.scope
         )
+        if self._interpreter_on_temp_file(site):
+            self.report(
+                DROPPER_WRITE_RUN,
+                site.line,
+                f"{site.display} starts the Python interpreter on a temporary file "
+                f"{self.where(site.scope)}",
+                site.scope,
+            )
+        if analysis.arguments_origin(site) & _DECODED:
+            # Honest code never base64-decodes a shell command before running it.
+            self.report(
+                DECODED_COMMAND,
+                site.line,
+                f"{site.display} runs a command line that was decoded {self.where(site.scope)}",
+                site.scope,
+            )
         match = next((m for m in map(SHELL_DOWNLOAD.search, texts) if m), None)
         if match is not None:
             self.report(
@@ -641,6 +666,20 @@ class _Scan:
                 f"{self.where(site.scope)}",
                 site.scope,
             )
+
+    def _interpreter_on_temp_file(self, site: CallSite) -> bool:
+        """sys.executable and a tempfile-made object's name in one command line."""
+        interpreter = temp = False
+        for arg in ast.walk(
+            ast.Module(body=[ast.Expr(a) for a in site.node.args], type_ignores=[])
+        ):
+            if isinstance(arg, (ast.Name, ast.Attribute)):
+                if self.analysis.qualname(arg, site.scope) == "sys.executable":
+                    interpreter = True
+                elif isinstance(arg, ast.Attribute) and isinstance(arg.value, ast.Name):
+                    made = self.analysis.maker(arg.value.id, site.scope)
+                    temp = temp or (made or "").startswith("tempfile.")
+        return interpreter and temp
 
     def network_call(self, site: CallSite) -> None:
         if not _talks(site):
