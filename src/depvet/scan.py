@@ -21,6 +21,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import FrameType
+from typing import TypeGuard
 
 from depvet.artifacts.layout import role_of
 from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
@@ -109,7 +110,7 @@ def _run_detectors(
             for detector in detectors:
                 findings.extend(detector.scan(file))
             for detector in detectors:
-                if isinstance(detector, Expander):
+                if _is_expander(detector):
                     findings.extend(_scan_decoded(detector, file))
     except FileTimeout:
         return findings, ScanError(
@@ -128,9 +129,20 @@ def _run_detectors(
     return findings, None
 
 
+_EXPANDERS: dict[int, bool] = {}
+
+
+def _is_expander(detector: Detector) -> TypeGuard[Expander]:
+    """isinstance() against a runtime Protocol is slow; detectors live for the process."""
+    known = _EXPANDERS.get(id(detector))
+    if known is None:
+        known = _EXPANDERS[id(detector)] = isinstance(detector, Expander)
+    return known
+
+
 def _scan_decoded(expander: Expander, file: FileView) -> Iterator[Finding]:
     """Findings in the content an expander decoded, placed at the blob they came from."""
-    others = [d for d in registry.detectors() if not isinstance(d, Expander)]
+    others = [d for d in registry.detectors() if not _is_expander(d)]
     for decoded in expander.expand(file):
         how = " → ".join(decoded.chain)
         for detector in others:
