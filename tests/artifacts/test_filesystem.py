@@ -7,6 +7,8 @@ import hashlib
 import os
 from pathlib import Path
 
+import pytest
+
 from depvet.artifacts.filesystem import DirectoryArtifact, InstalledArtifact, LooseArtifact
 from depvet.artifacts.safety import Budget
 from depvet.limits import Limits
@@ -126,3 +128,13 @@ def test_unclaimed_files_are_integrity_problems(tmp_path: Path) -> None:
     orphan.write_text("import os\n")
     artifact = LooseArtifact(site, (orphan,), budget=budget())
     assert [(p.kind, p.path) for p in artifact.integrity] == [(IntegrityKind.UNOWNED, "zz.pth")]
+
+
+def test_relative_path_to_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    site = make_site(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    meta = Path(os.path.relpath(site / "demo-1.0.dist-info", tmp_path))
+    b = budget()
+    members = list(InstalledArtifact(meta, budget=b).members())
+    assert "demo/__init__.py" in {m.path for m in members}
+    assert [e.message for e in b.errors] == ["listed file is outside the environment"]

@@ -208,9 +208,11 @@ class InstalledArtifact(_DiskFiles):
 
     def __init__(self, meta_dir: Path, *, budget: Budget) -> None:
         """``meta_dir`` is a ``*.dist-info`` or ``*.egg-info`` folder inside site-packages."""
-        site = meta_dir.parent
+        # Absolute and with links resolved, like the roots: a relative or linked
+        # path to the environment must not make its own files look outside it.
+        site = Path(os.path.realpath(meta_dir.parent))
         super().__init__(budget=budget, roots=(site, site_root(site)))
-        self._meta_dir = meta_dir
+        self._meta_dir = site / meta_dir.name
         self._site = site
 
     def members(self) -> Iterator[Member]:
