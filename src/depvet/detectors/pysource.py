@@ -708,9 +708,11 @@ class ModuleAnalysis:
             cls=cls,
             params=frozenset(_param_names(node.args)),
         )
-        # Decorators and defaults run where the function is defined.
-        outer: list[ast.AST] = [*node.decorator_list, *node.args.defaults]
-        outer += [d for d in node.args.kw_defaults if d is not None]
+        # Decorators and defaults run where the function is defined; a default
+        # that is only a name (f=format_flamegraph) runs nothing by being named.
+        defaults = [*node.args.defaults, *(d for d in node.args.kw_defaults if d is not None)]
+        outer: list[ast.AST] = [*node.decorator_list]
+        outer += [d for d in defaults if not isinstance(d, ast.Name)]
         stack.extend((child, scope, prefix, cls) for child in outer)
         self._decorated.extend((qualname, scope, d) for d in node.decorator_list)
         stack.extend((child, qualname, qualname + ".", None) for child in node.body)
