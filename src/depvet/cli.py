@@ -118,23 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="exit 1 when a package is at least this bad: vulnerable (any advisory), "
         "suspicious or malicious (default: malicious)",
     )
-    scan_cmd.add_argument(
-        "--jobs",
-        "-j",
-        metavar="N",
-        type=_positive_int,
-        default=None,
-        help="worker processes (default: CPUs)",
-    )
-    scan_cmd.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    scan_cmd.add_argument(
-        "--cache-dir",
-        metavar="DIR",
-        type=Path,
-        default=None,
-        help="where cached per-file results live (default: $DEPVET_CACHE_DIR or the user "
-        "cache folder)",
-    )
+    _add_worker_options(scan_cmd)
     scan_cmd.add_argument("--no-progress", action="store_true", help="never show a progress bar")
     _add_audit_options(scan_cmd)
     limits = scan_cmd.add_argument_group("safety limits (per artifact)")
@@ -200,9 +184,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="CycloneDX 1.6 JSON (default) or SPDX 2.3 JSON",
     )
     sbom_cmd.add_argument("--output", "-o", metavar="FILE", help="write the SBOM to FILE")
-    sbom_cmd.add_argument("--jobs", "-j", metavar="N", type=_positive_int, default=None)
-    sbom_cmd.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
-    sbom_cmd.add_argument("--cache-dir", metavar="DIR", type=Path, default=None)
+    _add_worker_options(sbom_cmd)
     _add_audit_options(sbom_cmd)
 
     db_cmd = commands.add_parser("db", help="the local advisory database")
@@ -222,6 +204,26 @@ def build_parser() -> argparse.ArgumentParser:
     )
     explain_cmd.add_argument("rule", metavar="RULE", help="a rule id, as `depvet rules` lists")
     return parser
+
+
+def _add_worker_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="worker processes (default: CPUs)",
+    )
+    command.add_argument("--no-cache", action="store_true", help="do not read or write the cache")
+    command.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where cached per-file results live (default: $DEPVET_CACHE_DIR or the user "
+        "cache folder)",
+    )
 
 
 def _add_audit_options(command: argparse.ArgumentParser) -> None:
