@@ -14,29 +14,36 @@ from __future__ import annotations
 import argparse
 import enum
 import os
+import shutil
 import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 
 from depvet import __version__
 from depvet.advisories.store import AdvisoryStore
-from depvet.audit import AuditContext
+from depvet.audit import AuditContext, open_store
 from depvet.cache import default_cache_dir
 from depvet.detectors import registry
 from depvet.errors import Error, OutputError, UsageError
 from depvet.limits import Limits
 from depvet.model import FailOn, ScanError, ScanResult, ScanSummary, Verdict
 from depvet.net import Http
+from depvet.policy import Policy, load_policy
 from depvet.pypi import PyPI
 from depvet.report import registry as reporters
 from depvet.report.interface import Report
 from depvet.report.table import TableReporter
 from depvet.run import Collected, collect, run
 from depvet.scan import ScanOptions
+
+if TYPE_CHECKING:
+    from depvet.service.proxy import ProxyConfig, ProxyEvent
 
 
 class ExitCode(enum.IntEnum):
@@ -199,6 +206,94 @@ def build_parser() -> argparse.ArgumentParser:
     for action in (db_import, db_status, db_update):
         action.add_argument("--db", metavar="URL", default=None, help="advisory database URL")
 
+    check_cmd = commands.add_parser(
+        "check",
+        help="vet the releases pip would install, before installing anything",
+        description="For each requirement, read the index, pick the file pip would install "
+        "for this interpreter, download it (hash checked), scan it without running it, and "
+        "apply the policy: release age, yanked state, advisories, verdict. Exit 0 when every "
+        "requirement is allowed, 1 when one is refused, 3 when one could not be checked.",
+    )
+    check_cmd.add_argument(
+        "requirements", nargs="*", metavar="NAME[==VER]", help="requirements, as pip takes them"
+    )
+    check_cmd.add_argument(
+        "-r",
+        "--requirement",
+        dest="requirement_files",
+        action="append",
+        type=Path,
+        default=[],
+        metavar="FILE",
+        help="check every requirement in FILE (may repeat)",
+    )
+    check_cmd.add_argument(
+        "--format", choices=("table", "json"), default="table", help="report format"
+    )
+    check_cmd.add_argument("--output", "-o", metavar="FILE", help="write the report to FILE")
+    _add_policy_options(check_cmd)
+    _add_worker_options(check_cmd)
+    check_cmd.add_argument(
+        "--db",
+        metavar="URL",
+        default=None,
+        help="advisory database URL (default: $DEPVET_DB_URL or SQLite in the user data folder)",
+    )
+
+    proxy_cmd = commands.add_parser(
+        "proxy",
+        help="serve a vetting simple index in front of PyPI (or another index)",
+        description="A PEP 503/691 simple index for pip, uv and poetry: files the policy "
+        "refuses are hidden, each file is scanned the first time it is asked for, and a "
+        "file found malicious is refused with HTTP 403. No TLS: put it behind a reverse "
+        "proxy for HTTPS. Point clients at http://HOST:PORT/simple/.",
+    )
+    proxy_cmd.add_argument(
+        "--upstream",
+        metavar="URL",
+        default=None,
+        help="the simple index to vet (default: the policy's index-url, else PyPI)",
+    )
+    proxy_cmd.add_argument("--host", default=None, help="address to listen on (default: 127.0.0.1)")
+    proxy_cmd.add_argument("--port", type=int, default=None, help="port (default: 8080)")
+    proxy_cmd.add_argument(
+        "--policy", metavar="FILE", type=Path, default=None, help="the policy file"
+    )
+    _add_vault_options(proxy_cmd)
+    proxy_cmd.add_argument("--access-log", action="store_true", help="log every request")
+
+    install_cmd = commands.add_parser(
+        "install",
+        help="pip install (or uv pip install) through a vetting proxy",
+        description="Run `pip install PIP-ARGS` against an ephemeral depvet proxy on loopback, "
+        "so that every file pip asks for is vetted before pip receives it: a refused file "
+        "stops pip before it builds or installs anything. Options that reach files around "
+        "the proxy (--extra-index-url, --find-links, -e, direct URLs and paths) are refused; "
+        "-i URL sets the index the proxy vets. What was installed is recorded with hashes.",
+        usage="depvet install [options] -- PIP-ARGS",
+    )
+    _add_policy_options(install_cmd)
+    install_cmd.add_argument(
+        "--python",
+        metavar="PYTHON",
+        default=None,
+        help="the interpreter to install into (default: $VIRTUAL_ENV's, else the one running "
+        "depvet)",
+    )
+    install_cmd.add_argument(
+        "--uv", action="store_true", help="install with `uv pip install` instead of pip"
+    )
+    install_cmd.add_argument(
+        "--record",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="write what was installed, with hashes, to FILE (default: a new file under the "
+        "user data folder's installs/)",
+    )
+    _add_vault_options(install_cmd)
+    install_cmd.add_argument("pip_args", nargs=argparse.REMAINDER, metavar="PIP-ARGS")
+
     explain_cmd = commands.add_parser(
         "explain", help="what a rule looks for and what to do about a hit"
     )
@@ -223,6 +318,43 @@ def _add_worker_options(command: argparse.ArgumentParser) -> None:
         default=None,
         help="where cached per-file results live (default: $DEPVET_CACHE_DIR or the user "
         "cache folder)",
+    )
+
+
+def _add_vault_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--jobs",
+        "-j",
+        metavar="N",
+        type=_positive_int,
+        default=None,
+        help="scanning worker processes (default: CPUs)",
+    )
+    command.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        type=Path,
+        default=None,
+        help="where vetted files, verdicts and pages are kept (default: $DEPVET_CACHE_DIR or "
+        "the user cache folder)",
+    )
+    command.add_argument("--db", metavar="URL", default=None, help="advisory database URL")
+
+
+def _add_policy_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--policy",
+        metavar="FILE",
+        type=Path,
+        default=None,
+        help="the policy file (default: the nearest depvet.toml, or pyproject.toml with "
+        "[tool.depvet], from the current folder up; else the built-in defaults)",
+    )
+    command.add_argument(
+        "--index-url",
+        metavar="URL",
+        default=None,
+        help="the package index to read (default: the policy's index-url, else PyPI)",
     )
 
 
@@ -258,6 +390,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _db(args)
         if args.command == "sbom":
             return _sbom(args, err)
+        if args.command == "check":
+            return _check(args, err)
+        if args.command == "proxy":
+            return _proxy(args)
+        if args.command == "install":
+            return _install(args, err)
         return _scan(args, err)
     except Error as exc:
         err.print(f"depvet: error: {exc.diagnostics()}", markup=False)
@@ -392,6 +530,167 @@ def _scan(args: argparse.Namespace, err: Console) -> int:
         text = reporters.get(args.format).render(report)
     _emit(text, args.output)
     return exit_code(results, fail_on, run_errors)
+
+
+def _policy(args: argparse.Namespace) -> Policy:
+    policy = load_policy(args.policy)
+    if args.index_url:
+        url = args.index_url if args.index_url.endswith("/") else args.index_url + "/"
+        policy = replace(policy, index_url=url)
+    return policy
+
+
+def _check(args: argparse.Namespace, err: Console) -> int:
+    from depvet.gate.check import check, read_requirements
+    from depvet.gate.report import render_json, render_table
+    from depvet.gate.vetter import Vetter
+    from depvet.index.client import IndexClient
+    from depvet.index.vault import Vault
+
+    policy = _policy(args)
+    wanted, problems = read_requirements(args.requirements, args.requirement_files)
+    for problem in problems:
+        err.print(f"depvet: {problem}", markup=False)
+    if not wanted:
+        err.print("depvet: nothing to check", markup=False)
+        return ExitCode.USAGE
+    options = _options(args)
+    store, store_errors = open_store(args.db)
+    for error in store_errors:
+        err.print(f"depvet: advisories not checked: {error.message}", markup=False)
+    root = options.cache_dir or Path(tempfile.mkdtemp(prefix="depvet-check-"))
+    try:
+        with Http(cache_dir=options.cache_dir) as http:
+            vetter = Vetter(policy, Vault(root / "vault"), store=store, options=options)
+            items = check(
+                wanted, vetter=vetter, client=IndexClient(http, policy.index_url), http=http
+            )
+    finally:
+        if store is not None:
+            store.close()
+        if options.cache_dir is None:
+            shutil.rmtree(root, ignore_errors=True)
+    if args.format == "json":
+        text = render_json(items, policy)
+    else:
+        terminal = args.output is None and sys.stdout.isatty()
+        width = Console().width if terminal else 120
+        text = render_table(items, policy, color=terminal, width=width)
+    _emit(text, args.output)
+    if any(item.error is None and not item.allowed for item in items):
+        return ExitCode.FOUND
+    if problems or store_errors or any(item.error is not None for item in items):
+        return ExitCode.INCOMPLETE
+    return ExitCode.OK
+
+
+def proxy_config(
+    policy: Policy,
+    *,
+    upstream: str | None,
+    cache_dir: Path | None,
+    jobs: int | None,
+    db: str | None,
+) -> ProxyConfig:
+    """The proxy's configuration from the policy and the command line."""
+    from depvet.service.proxy import ProxyConfig
+
+    url = upstream or policy.index_url
+    token = None
+    if policy.proxy.token_env:
+        token = os.environ.get(policy.proxy.token_env) or None
+        if token is None:
+            raise UsageError(
+                f"{policy.source}: proxy.token-env names {policy.proxy.token_env}, "
+                "which is not set or empty"
+            )
+    return ProxyConfig(
+        policy=policy,
+        upstream=url if url.endswith("/") else url + "/",
+        cache_dir=cache_dir or default_cache_dir(),
+        token=token,
+        jobs=jobs or os.cpu_count() or 1,
+        db_url=db,
+    )
+
+
+def _proxy(args: argparse.Namespace) -> int:
+    from depvet.service.server import serve
+
+    policy = load_policy(args.policy)
+    config = proxy_config(
+        policy, upstream=args.upstream, cache_dir=args.cache_dir, jobs=args.jobs, db=args.db
+    )
+    host = args.host or policy.proxy.host
+    port = args.port if args.port is not None else policy.proxy.port
+    serve(config, host, port, access_log=args.access_log)
+    return ExitCode.OK
+
+
+def _install(args: argparse.Namespace, err: Console) -> int:
+    from depvet.gate.install import install, vet_arguments
+
+    pip_args = list(args.pip_args)
+    if pip_args[:1] == ["--"]:
+        pip_args = pip_args[1:]
+    if not pip_args:
+        raise UsageError("nothing to install: give pip's arguments after --")
+    passed, upstream = vet_arguments(pip_args)
+    policy = _policy(args)
+    config = proxy_config(
+        policy,
+        upstream=upstream or policy.index_url,
+        cache_dir=args.cache_dir,
+        jobs=args.jobs,
+        db=args.db,
+    )
+    venv = os.environ.get("VIRTUAL_ENV")
+    python = args.python or (
+        str(Path(venv) / ("Scripts/python.exe" if os.name == "nt" else "bin/python"))
+        if venv
+        else sys.executable
+    )
+    outcome = install(
+        config, passed, tool="uv" if args.uv else "pip", python=python, record=args.record
+    )
+    for event in outcome.refused:
+        err.print(
+            f"depvet: refused {event.filename}: {'; '.join(event.reasons)}",
+            markup=False,
+            style="bold red",
+        )
+    held = _held_back(outcome.held_back)
+    if outcome.returncode != 0:
+        for line in held:
+            err.print(f"depvet: not offered to the installer: {line}", markup=False)
+        if outcome.refused:
+            return ExitCode.FOUND
+        return ExitCode.FOUND if held else ExitCode.INCOMPLETE
+    if held:
+        err.print(
+            f"depvet: {len(held)} newer release(s) were held back by the policy; "
+            "older ones were installed:",
+            markup=False,
+        )
+        for line in held:
+            err.print(f"  {line}", markup=False)
+    err.print(
+        f"depvet: installed {len(outcome.installed)} vetted file(s); record: {outcome.record}",
+        markup=False,
+    )
+    return ExitCode.OK
+
+
+def _held_back(events: Sequence[ProxyEvent]) -> list[str]:
+    """One line per project and version the proxy hid from the installer."""
+    from depvet.index.simple import parse_filename
+
+    lines: dict[str, str] = {}
+    for event in events:
+        parsed = parse_filename(event.filename or "")
+        version = parsed[1] if parsed else "?"
+        lines.setdefault(f"{event.project} {version}", "; ".join(event.reasons))
+    return [f"{release}: {why}" for release, why in lines.items()]
 
 
 def _sbom(args: argparse.Namespace, err: Console) -> int:

@@ -100,3 +100,17 @@ class NotFound(NetworkError):
 
     reference = "not-found"
     hint = ""
+
+
+class PolicyError(Error):
+    """The policy file is missing a value, has a wrong one, or cannot be read."""
+
+    reference = "policy-invalid"
+    hint = "See docs/POLICY.md for every key, its type and its default."
+
+
+class IndexReplyError(NetworkError):
+    """A package index answered with something that is not a valid simple-index reply."""
+
+    reference = "index-invalid"
+    hint = "Only this project is affected; the index may be misconfigured or serving an error."

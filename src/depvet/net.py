@@ -39,6 +39,7 @@ class Response:
     body: bytes
     from_cache: bool = False
     stale: bool = False  # served from the cache because the network failed
+    content_type: str = ""
 
     def json(self) -> Any:
         """The body parsed as JSON; NetworkError if it is not JSON."""
@@ -109,7 +110,12 @@ class Http:
             return None
 
     def _store(
-        self, url: str, headers: Mapping[str, str], response: httpx.Response, body: bytes
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        response: httpx.Response,
+        body: bytes,
+        content_type: str,
     ) -> None:
         paths = self._cache_paths(url, headers)
         if paths is None:
@@ -119,6 +125,7 @@ class Http:
             "last_modified": response.headers.get("Last-Modified"),
             "fetched": time.time(),
             "status": response.status_code,
+            "content_type": content_type,
         }
         try:
             paths[0].parent.mkdir(parents=True, exist_ok=True)
@@ -146,8 +153,11 @@ class Http:
         """
         headers = dict(headers or {})
         cached = self._cached(url, headers)
+        cached_type = str(cached[1].get("content_type") or "") if cached is not None else ""
         if cached is not None and time.time() - cached[1].get("fetched", 0) < max_age:
-            return Response(url=url, status=200, body=cached[0], from_cache=True)
+            return Response(
+                url=url, status=200, body=cached[0], from_cache=True, content_type=cached_type
+            )
         request_headers = dict(headers)
         if cached is not None:
             if cached[1].get("etag"):
@@ -160,13 +170,23 @@ class Http:
             raise
         except NetworkError:
             if cached is not None:
-                return Response(url=url, status=200, body=cached[0], from_cache=True, stale=True)
+                return Response(
+                    url=url,
+                    status=200,
+                    body=cached[0],
+                    from_cache=True,
+                    stale=True,
+                    content_type=cached_type,
+                )
             raise
         if response.status_code == 304 and cached is not None:
-            self._store(url, headers, response, cached[0])
-            return Response(url=url, status=200, body=cached[0], from_cache=True)
-        self._store(url, headers, response, body)
-        return Response(url=url, status=response.status_code, body=body)
+            self._store(url, headers, response, cached[0], cached_type)
+            return Response(
+                url=url, status=200, body=cached[0], from_cache=True, content_type=cached_type
+            )
+        content_type = response.headers.get("Content-Type", "")
+        self._store(url, headers, response, body, content_type)
+        return Response(url=url, status=response.status_code, body=body, content_type=content_type)
 
     def _send(
         self, url: str, headers: Mapping[str, str], max_bytes: int

@@ -1,0 +1,1 @@
+"""depvet as a service: the index proxy."""

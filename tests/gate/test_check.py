@@ -1,0 +1,105 @@
+"""``depvet check`` against a local upstream index."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from depvet.cli import ExitCode, main
+from tests.indexserver import LocalIndex
+from tests.packages import Served, populate
+
+pytestmark = pytest.mark.enable_socket
+
+
+@pytest.fixture
+def upstream(tmp_path: Path) -> Iterator[tuple[LocalIndex, Served]]:
+    with LocalIndex() as index:
+        yield index, populate(index, tmp_path / "dist")
+
+
+def run(
+    capsys: pytest.CaptureFixture[str], *args: str
+) -> tuple[int, dict[str, dict[str, object]], str]:
+    code = main(["check", "--format", "json", "--jobs", "1", *args])
+    out, err = capsys.readouterr()
+    items = {item["requested"]: item for item in json.loads(out)["items"]}
+    return code, items, err
+
+
+def codes(item: dict[str, object]) -> list[str]:
+    reasons = item["reasons"]
+    assert isinstance(reasons, list)
+    return [reason["code"] for reason in reasons]
+
+
+def test_clean_release_is_allowed(
+    upstream: tuple[LocalIndex, Served], capsys: pytest.CaptureFixture[str]
+) -> None:
+    index, served = upstream
+    code, items, _ = run(capsys, "--index-url", index.url, served.clean)
+    assert code == ExitCode.OK
+    item = items["tidyutil"]
+    assert item["action"] == "allow" and item["file"] == "tidyutil-1.0.0-py3-none-any.whl"
+    assert item["sha256"] == index.projects["tidyutil"][0].sha256
+    scan = item["scan"]
+    assert isinstance(scan, dict) and scan["verdict"] == "clean"
+
+
+def test_replica_and_too_new_are_refused_with_reasons(
+    upstream: tuple[LocalIndex, Served], capsys: pytest.CaptureFixture[str]
+) -> None:
+    index, served = upstream
+    code, items, _ = run(
+        capsys, "--index-url", index.url, served.replica, served.fresh, f"{served.clean}==1.0.0"
+    )
+    assert code == ExitCode.FOUND
+    replica = items["pthloader"]
+    assert replica["action"] == "refuse"
+    assert codes(replica) == ["verdict-malicious"]
+    fresh = items["freshlib"]
+    assert fresh["version"] == "1.1.0" and fresh["action"] == "refuse"
+    assert codes(fresh) == ["too-new"]
+    assert fresh["newest_allowed"] == "1.0.0"
+    assert items["tidyutil==1.0.0"]["action"] == "allow"
+
+
+def test_requirements_file_and_errors_per_item(
+    upstream: tuple[LocalIndex, Served], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index, served = upstream
+    reqs = tmp_path / "requirements.txt"
+    reqs.write_text(
+        f"{served.clean}==1.0.0\nno-such-project==1.0\nfreshlib<1.1\nlocal @ file:///tmp/x.whl\n"
+    )
+    code, items, err = run(capsys, "--index-url", index.url, "-r", str(reqs))
+    assert code == ExitCode.INCOMPLETE
+    assert items["tidyutil==1.0.0"]["action"] == "allow"
+    assert items["freshlib<1.1"]["action"] == "allow"
+    missing = items["no-such-project==1.0"]
+    assert missing["action"] == "error" and "not found" in str(missing["error"])
+    assert "not from the index; not checked" in err
+
+
+def test_a_policy_file_is_applied(
+    upstream: tuple[LocalIndex, Served], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index, served = upstream
+    policy = tmp_path / "depvet.toml"
+    policy.write_text(f'index-url = "{index.url}"\n[cooldown-overrides]\nfreshlib = "0"\n')
+    code, items, _ = run(capsys, "--policy", str(policy), served.fresh)
+    assert code == ExitCode.OK and items["freshlib"]["version"] == "1.1.0"
+
+
+def test_table_output(
+    upstream: tuple[LocalIndex, Served], capsys: pytest.CaptureFixture[str]
+) -> None:
+    index, served = upstream
+    code = main(["check", "--jobs", "1", "--index-url", index.url, served.fresh])
+    out = capsys.readouterr().out
+    assert code == ExitCode.FOUND
+    assert "refused" in out and "uploaded 1.0 h ago" in out
+    assert "newest release the policy allows: 1.0.0" in out
