@@ -14,6 +14,7 @@ import html
 import json
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -32,6 +33,7 @@ class Listed:
     uploaded: dt.datetime
     sha256: str
     metadata: bytes | None = None
+    yanked: str | None = None  # the reason, when the file is yanked
 
 
 class LocalIndex:
@@ -51,6 +53,10 @@ class LocalIndex:
         assert parsed is not None, path.name
         digest = hashlib.sha256(path.read_bytes()).hexdigest()
         listed = Listed(path=path, uploaded=dt.datetime.now(dt.UTC) - age, sha256=digest)
+        if path.name.endswith(".whl"):
+            with zipfile.ZipFile(path) as wheel:
+                name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+                listed.metadata = wheel.read(name)  # served as PEP 658 core metadata
         self.projects.setdefault(parsed[0], []).append(listed)
         return listed
 
@@ -113,6 +119,9 @@ class LocalIndex:
             def _file(self, filename: str) -> None:
                 for name, listed in index.projects.items():
                     for item in listed:
+                        if filename == f"{item.path.name}.metadata" and item.metadata:
+                            self._send(200, item.metadata, "application/octet-stream")
+                            return
                         if item.path.name == filename:
                             body = item.path.read_bytes()
                             if index.faults.get(name) == "wrong-hash":
@@ -134,8 +143,9 @@ class LocalIndex:
 
 
 def _json_page(name: str, listed: list[Listed]) -> bytes:
-    files = [
-        {
+    files = []
+    for item in listed:
+        entry: dict[str, object] = {
             "filename": item.path.name,
             "url": f"../../files/{item.path.name}",
             "hashes": {"sha256": item.sha256},
@@ -143,8 +153,11 @@ def _json_page(name: str, listed: list[Listed]) -> bytes:
             "upload-time": item.uploaded.isoformat().replace("+00:00", "Z"),
             "size": item.path.stat().st_size,
         }
-        for item in listed
-    ]
+        if item.yanked is not None:
+            entry["yanked"] = item.yanked or True
+        if item.metadata is not None:
+            entry["core-metadata"] = {"sha256": hashlib.sha256(item.metadata).hexdigest()}
+        files.append(entry)
     return json.dumps({"meta": {"api-version": "1.1"}, "name": name, "files": files}).encode()
 
 

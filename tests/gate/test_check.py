@@ -103,3 +103,41 @@ def test_table_output(
     assert code == ExitCode.FOUND
     assert "refused" in out and "uploaded 1.0 h ago" in out
     assert "newest release the policy allows: 1.0.0" in out
+
+
+def test_yanked_files_are_taken_only_for_an_exact_pin_and_noted(
+    upstream: tuple[LocalIndex, Served], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    index, served = upstream
+    for listed in index.projects["tidyutil"]:
+        listed.yanked = "broken build"
+    code, items, _ = run(capsys, "--index-url", index.url, f"{served.clean}==1.0.0", served.clean)
+    pinned = items["tidyutil==1.0.0"]
+    assert pinned["action"] == "allow"
+    assert "yanked from the index: broken build" in str(pinned["notes"])
+    unpinned = items["tidyutil"]
+    assert unpinned["action"] == "error"
+    assert "every file that fits is yanked" in str(unpinned["error"])
+    assert code == ExitCode.INCOMPLETE
+    policy_code = main(
+        [
+            "check",
+            "--format",
+            "json",
+            "--jobs",
+            "1",
+            "--index-url",
+            index.url,
+            "--policy",
+            str(_policy(tmp_path, index, "hide-yanked = true")),
+            f"{served.clean}==1.0.0",
+        ]
+    )
+    refused = json.loads(capsys.readouterr().out)["items"][0]
+    assert policy_code == ExitCode.FOUND and codes(refused) == ["yanked"]
+
+
+def _policy(folder: Path, index: LocalIndex, text: str) -> Path:
+    path = folder / "depvet.toml"
+    path.write_text(f'index-url = "{index.url}"\n{text}\n')
+    return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Iterator
 from pathlib import Path
@@ -219,3 +220,22 @@ def test_events_are_logged_as_json(
         "project": "freshlib",
         "filename": "freshlib-1.1.0-py3-none-any.whl",
     }.items() <= records[0].items()
+
+
+def test_core_metadata_passes_through_with_its_hash_checked(
+    upstream: tuple[LocalIndex, Served], tmp_path: Path
+) -> None:
+    index, served = upstream
+    with client_for(index, tmp_path) as client:
+        reply = client.get(f"/simple/{served.clean}/", headers=JSON_ACCEPT)
+        [wheel] = [f for f in reply.json()["files"] if f["filename"].endswith(".whl")]
+        listed = index.projects["tidyutil"][0]
+        assert listed.metadata is not None
+        digest = hashlib.sha256(listed.metadata).hexdigest()
+        assert wheel["core-metadata"] == wheel["dist-info-metadata"] == {"sha256": digest}
+        metadata = client.get(f"/files/{listed.sha256}/{listed.path.name}.metadata")
+        assert metadata.status_code == 200 and metadata.content == listed.metadata
+        assert not any(r.endswith(".whl") for r in index.requests)  # the wheel was not fetched
+        listed.metadata = b"Metadata-Version: 2.1\nName: evil\n"
+        tampered = client.get(f"/files/{listed.sha256}/{listed.path.name}.metadata")
+        assert tampered.status_code == 502 and "does not match" in tampered.text

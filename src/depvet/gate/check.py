@@ -189,6 +189,9 @@ def check(
         item.sha256 = got.sha256
         if not got.index_gave_hash:
             item.notes.append("the index gives no sha256 for this file; computed on download")
+        if choice.file.yanked:
+            why = f": {choice.file.yanked_reason}" if choice.file.yanked_reason else ""
+            item.notes.append(f"yanked from the index{why}")
         fetched.append((item, got))
         if not vetter.decide(item.project, choice.file, now=now).allowed:
             older = choose(page, req, keep=partial(_old_enough, vetter, item.project, now))

@@ -50,17 +50,20 @@ def choose(
     python = Version(python_version or interpreter_version())
     exact = _is_exact(requirement.specifier)
     by_version: dict[Version, list[IndexFile]] = {}
+    yanked = 0
     for file in page.files:
         version = _version(file)
         if version is None or not _python_ok(file, python):
             continue
         if file.yanked and not exact:
+            yanked += 1
             continue
         if keep is not None and not keep(file):
             continue
         by_version.setdefault(version, []).append(file)
     if not by_version:
-        return Choice(version=None, file=None, why_none="no file for this interpreter")
+        why = "every file that fits is yanked" if yanked else "no file for this interpreter"
+        return Choice(version=None, file=None, why_none=why)
     matching = list(requirement.specifier.filter(by_version))
     if not matching:
         shown = ", ".join(str(v) for v in sorted(by_version)[-5:])
