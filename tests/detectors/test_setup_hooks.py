@@ -38,6 +38,7 @@ def test_rule_metadata() -> None:
     assert {
         "setup-install-network",
         "setup-install-shell-download",
+        "setup-install-side-command",
         "setup-install-decode-exec",
     } == THREATS
 

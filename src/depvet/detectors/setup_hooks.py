@@ -82,6 +82,22 @@ INSTALL_SHELL_DOWNLOAD = Rule(
         "look for dropped files and persistence and rotate its credentials."
     ),
 )
+INSTALL_SIDE_COMMAND = Rule(
+    id="setup-install-side-command",
+    kind=RuleKind.THREAT,
+    severity=Severity.HIGH,
+    description=(
+        "setup.py runs pip to install other packages, a DNS lookup tool, or a detached "
+        "Windows `start` of a program at install time."
+    ),
+    technique="Install hooks: second stage and beacons (T1195.001, T1071.004)",
+    tags=frozenset({Tag.INSTALL_HOOK, Tag.PROCESS}),
+    remediation=(
+        "Do not install the sdist. Building a package never needs to install another one "
+        "behind pip's resolver, look up a host with dig/nslookup, or launch a program; find "
+        "out what the command fetches or starts."
+    ),
+)
 INSTALL_DECODE_EXEC = Rule(
     id="setup-install-decode-exec",
     kind=RuleKind.THREAT,
@@ -102,6 +118,7 @@ RULES = (
     INSTALL_NETWORK,
     INSTALL_PROCESS,
     INSTALL_SHELL_DOWNLOAD,
+    INSTALL_SIDE_COMMAND,
     INSTALL_DECODE_EXEC,
 )
 
@@ -115,6 +132,15 @@ SHELL_DOWNLOAD = re.compile(
     # Commands that wreck or take over the machine rather than build anything.
     r"|(^|[;&|]\s*)(sudo\s+)?(shutdown|poweroff|halt|reboot)\b|\brm\s+-(rf|fr)\s+[/~](\s|$)"
     r"|\bdel\s+/[fsq]\b|\bformat\s+[a-z]:|\bmkfs(\.\w+)?\s|\bdd\s+if=",
+    re.IGNORECASE,
+)
+
+# Commands a build never needs: a second install behind pip's resolver (the
+# package or its payload pulled in from setup.py), DNS beacons, detached launches.
+SIDE_COMMAND = re.compile(
+    r"(?:^|[;&|]\s*|(?:^|\s)-m\s+)(?:\S*[/\\])?"
+    r"(?:(?:pip3?|easy_install)(?:\.exe)?\s+install\b|(?:dig|nslookup)(?:\.exe)?\s+[@\w-])"
+    r"|^\s*start(\s+/\w+)*\s+\S|\bcmd(\.exe)?\s+/[ck]\s+start\s",
     re.IGNORECASE,
 )
 
@@ -191,6 +217,15 @@ def _scan_tree(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
             yield _finding(
                 INSTALL_PROCESS, file, site.line, f"{name} runs at install time {where}", evidence
             )
+            side = SIDE_COMMAND.search(_command_line(analysis, site))
+            if side is not None and once(INSTALL_SIDE_COMMAND, site.line):
+                yield _finding(
+                    INSTALL_SIDE_COMMAND,
+                    file,
+                    site.line,
+                    f"{name} runs {side.group(0).strip()!r}… at install time {where}",
+                    evidence,
+                )
             match = _shell_download(analysis, site)
             if match is not None and once(INSTALL_SHELL_DOWNLOAD, site.line):
                 yield _finding(
@@ -230,6 +265,15 @@ def _shell_download(analysis: ModuleAnalysis, site: CallSite) -> str | None:
             if match is not None:
                 return match.group(0)
     return None
+
+
+def _command_line(analysis: ModuleAnalysis, site: CallSite) -> str:
+    """The literal words of a process call's command, joined as a shell would see them."""
+    words: list[str] = []
+    for arg in site.node.args[:1]:
+        for text in analysis.strings(arg, site.scope):
+            words.append(text)
+    return " ".join(words)
 
 
 def _cmdclass(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
