@@ -317,6 +317,13 @@ pyarmor_runtime()
 __pyarmor__(__name__, __file__, b'PY000000\\x00\\x03\\x0b\\x00')
 """
 PYARMOR_MENTION = "# Build the wheel, then protect it with `pyarmor gen` if you sell it.\n"
+# The shape Hyperion leaves (a harmless body): its banner and exec aliased among builtins.
+HYPERION_SHAPE = (
+    "from builtins import *\n__obfuscator__ = 'Hyperion'\n"
+    "Walk, Math, Run, _power, While = exec, str, tuple, map, ord\n"
+    "Math('print(\"FIXTURE_OK\")')\n"
+)
+BUILTIN_ALIASES = "_exec, _eval = exec, eval\nPY3, text_type, binary_type = True, str, bytes\n"
 OBF_BANNER = "# Obfuscated with FixtureObf\n# https://obf.example.invalid\nprint(1)\n"
 UNDERSCORE_EVAL = '_____=eval("\\x65\\x76\\x61\\x6c")\n_____("print(1)")\n'
 OBF_COMMENT = "# The token is obfuscated by default; see docs.\nTOKEN = '***'\n"
@@ -509,8 +516,16 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         benign=[setup_py(PYARMOR_MENTION)],
     ),
     "obfuscator-signature": RuleFixtures(
-        positive=[python(OBF_BANNER), python(UNDERSCORE_EVAL)],
-        benign=[python(OBF_COMMENT), python("__all__ = eval_all\nvalue = eval(expr)\n")],
+        positive=[python(OBF_BANNER), python(UNDERSCORE_EVAL), python(HYPERION_SHAPE)],
+        benign=[
+            python(OBF_COMMENT),
+            python("__all__ = eval_all\nvalue = eval(expr)\n"),
+            python(BUILTIN_ALIASES),
+        ],
+    ),
+    "setup-obfuscated": RuleFixtures(
+        positive=[setup_py(HYPERION_SHAPE), setup_py("import os\n" + HUGE_LINE)],
+        benign=[python(HYPERION_SHAPE), setup_py(OBF_COMMENT)],
     ),
     "exec-long-literal": RuleFixtures(
         positive=[python(EXEC_LONG), setup_py(EXEC_LONG)],

@@ -56,6 +56,7 @@ def test_every_yara_rule_reports_a_known_rule_with_complete_meta() -> None:
         "binary-disguised-as-source",
         "windows-executable-shipped",
         "long-encoded-line",
+        "setup-obfuscated",
     }
     assert reported | decided_in_python == ids
     assert not reported & decided_in_python
@@ -239,3 +240,15 @@ def _naive_long_line(data: bytes, min_length: int) -> tuple[int, int] | None:
 )
 def test_long_encoded_line_matches_naive_scan(data: bytes, min_length: int) -> None:
     assert long_encoded_line(data, min_length) == _naive_long_line(data, min_length)
+
+
+def test_obfuscated_install_code_is_reported_once_with_its_scope() -> None:
+    from tests.detectors.fixtures_patterns import HYPERION_SHAPE
+
+    for role, path, scope in (
+        (FileRole.SETUP, "pkg-1.0/setup.py", Scope.INSTALL),
+        (FileRole.PTH, "pkg_init.pth", Scope.STARTUP),
+    ):
+        found = list(DETECTOR.scan(FileView(path=path, role=role, data=HYPERION_SHAPE.encode())))
+        [hidden] = [f for f in found if f.rule == "setup-obfuscated"]
+        assert hidden.scope is scope and "obfuscator-signature" in hidden.message

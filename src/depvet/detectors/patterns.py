@@ -385,6 +385,18 @@ LONG_ENCODED_LINE = _rule(
     _REVIEW + "decode the blob and check what it is.",
     Tag.OBFUSCATION,
 )
+SETUP_OBFUSCATED = _rule(
+    "setup-obfuscated",
+    _T,
+    Severity.HIGH,
+    "setup.py, .pth or sitecustomize code is obfuscated (an obfuscator's banner or shape, "
+    "PyArmor, an encoded blob): code that runs unasked hides what it does.",
+    "Install hooks: obfuscated payload (T1195.001, T1027)",
+    "Do not install the package: build and start-up code has no reason to hide. Deobfuscate "
+    "it offline (never run it) to learn what it does.",
+    # Not tagged obfuscation: it restates another finding, which must not count twice.
+    Tag.INSTALL_HOOK,
+)
 PROMPT_INJECTION = _rule(
     "ai-scanner-prompt-injection",
     _T,
@@ -426,13 +438,23 @@ RULES: tuple[Rule, ...] = (
     OBFUSCATOR,
     EXEC_LONG_LITERAL,
     LONG_ENCODED_LINE,
+    SETUP_OBFUSCATED,
     PROMPT_INJECTION,
 )
 _BY_ID: Mapping[str, Rule] = {r.id: r for r in RULES}
 # Rules decided in Python rather than by a YARA rule of their own.
 _PYTHON_RULES = frozenset(
-    {CREDENTIAL_HARVEST.id, DISGUISED_BINARY.id, WINDOWS_EXECUTABLE.id, LONG_ENCODED_LINE.id}
+    {
+        CREDENTIAL_HARVEST.id,
+        DISGUISED_BINARY.id,
+        WINDOWS_EXECUTABLE.id,
+        LONG_ENCODED_LINE.id,
+        SETUP_OBFUSCATED.id,
+    }
 )
+# Roles whose code runs without anyone importing it: pip runs setup.py, Python runs
+# .pth lines and sitecustomize at every start.
+_UNASKED_ROLES = frozenset({FileRole.SETUP, FileRole.PTH, FileRole.CUSTOMIZE})
 
 # Secrets never reach a report: keep a few characters to recognise them by.
 _SECRETS = (
@@ -483,6 +505,24 @@ class _Hit:
     labels: list[str] = field(default_factory=list)
 
 
+def _hidden_unasked_code(file: FileView, findings: list[Finding]) -> list[Finding]:
+    """``setup-obfuscated`` once, at the first obfuscation finding of install or start-up code."""
+    hidden = [f for f in findings if Tag.OBFUSCATION in _BY_ID[f.rule].tags]
+    if not hidden:
+        return []
+    first = min(hidden, key=lambda f: f.line or 0)
+    kinds = ", ".join(sorted({f.rule for f in hidden}))
+    return [
+        SETUP_OBFUSCATED.finding(
+            path=file.path,
+            line=first.line,
+            message=f"{file.name} runs unasked and is obfuscated ({kinds})",
+            evidence=first.evidence,
+            scope=Scope.INSTALL if file.role is FileRole.SETUP else Scope.STARTUP,
+        )
+    ]
+
+
 class PatternDetector:
     """Matches every file once against the bundled YARA rules; checks binary headers."""
 
@@ -516,6 +556,8 @@ class PatternDetector:
         findings = self._yara_findings(file, hits, families)
         if file.role in _PYTHON_ROLES:
             findings += self._long_line_findings(file)
+        if file.role in _UNASKED_ROLES:
+            findings += _hidden_unasked_code(file, findings)
         return findings
 
     def _binary_findings(self, file: FileView, lower: str, binary: str) -> list[Finding]:

@@ -623,6 +623,9 @@ rule obfuscator_banner {
         $blank = "BlankOBF"
         $vare = "VareObfuscator" nocase
         $pyobfuscate = /\bpyobfuscate\s{0,2}=/
+        $dunder = /(^|\n)__obfuscator__\s{0,2}=/
+        // Hyperion shape: exec aliased with other builtins in one tuple assignment.
+        $alias_exec = /(^|\n)[A-Za-z_]\w{0,30}(\s{0,2},\s{0,2}[A-Za-z_]\w{0,30}){3,12}\s{0,2}=\s{0,2}(\w{1,12}\s{0,2},\s{0,2}){0,6}(exec|eval)\s{0,2},\s{0,2}\w{1,12}\s{0,2},/
         // BlankOBF/Hyperion shape: an underscore-only name bound to eval or
         // exec, or eval spelled with escapes.
         $underscore_eval = /(^|[\n;])_{3,}\s{0,2}=\s{0,2}(eval|exec|__import__|getattr\(__builtins__)\b/
