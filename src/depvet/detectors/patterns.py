@@ -67,6 +67,7 @@ def _rule(
     technique: str,
     remediation: str,
     *tags: Tag,
+    version: int = 1,
 ) -> Rule:
     return Rule(
         id=rule_id,
@@ -76,6 +77,7 @@ def _rule(
         technique=technique,
         remediation=remediation,
         tags=frozenset(tags),
+        version=version,
     )
 
 
@@ -158,13 +160,14 @@ TELEGRAM_SESSION = _rule(
 WEBHOOK_HARDCODED = _rule(
     "exfil-webhook-hardcoded",
     _T,
-    Severity.MEDIUM,
+    Severity.HIGH,
     "A Discord webhook URL or a Telegram bot URL with its secret is written in the "
     "package: a drop box anyone holding the package can post to.",
     "Exfiltration over web service (T1567)",
     _REVIEW + "legitimate packages take webhook secrets from configuration, not from their source.",
     Tag.EXFILTRATION,
     Tag.NETWORK,
+    version=2,  # high: a live secret-bearing drop box is ready-made exfiltration
 )
 CHAT_API = _rule(
     "exfil-chat-api",

@@ -576,7 +576,7 @@ rule windows_download_cradle {
     strings:
         $webclient = /New-Object\s{1,4}(System\.)?Net\.WebClient/ nocase
         $download_string = /\.DownloadString\s{0,2}\(/ nocase
-        $download_run = /(Invoke-WebRequest|Invoke-RestMethod)[^\n]{0,200}(Start-Process|Invoke-Item)/ nocase
+        $download_run = /(Invoke-WebRequest|Invoke-RestMethod)[^\n]{0,600}(Start-Process|Invoke-Item)/ nocase
         $certutil = /certutil(\.exe)?['",\s]{1,6}[^\n]{0,40}-urlcache/ nocase
         $bitsadmin = /bitsadmin(\.exe)?['",\s]{1,6}[^\n]{0,40}\/transfer/ nocase
         $mshta = /mshta(\.exe)?['",\s]{1,6}(https?|javascript|vbscript):/ nocase
