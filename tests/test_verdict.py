@@ -84,3 +84,14 @@ def test_combinations_are_looked_for_file_by_file() -> None:
         WEBHOOK.finding(path="README.md", line=2, message="m", evidence="e"),
     ]
     assert judge(readme, RULES, readable=True).verdict is Verdict.CLEAN
+
+
+def test_an_install_hook_next_to_an_exfiltration_channel() -> None:
+    hook = rule("hook", RuleKind.CAPABILITY, Severity.LOW, Tag.INSTALL_HOOK)
+    rules = {**RULES, "hook": hook}
+    judged = judge([hit(hook, Scope.INSTALL), hit(WEBHOOK, Scope.INSTALL)], rules, readable=True)
+    assert "combination:install-exfiltration" in judged.decided_by
+    assert judged.verdict is Verdict.SUSPICIOUS
+    # The drop box only in a function nobody calls while installing: not this combination.
+    later = judge([hit(hook, Scope.INSTALL), hit(WEBHOOK, Scope.RUNTIME)], rules, readable=True)
+    assert "combination:install-exfiltration" not in later.decided_by

@@ -78,6 +78,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         unasked=True,
     ),
     Combination(
+        # A build step next to a drop box or an out-of-band endpoint: a dependency-confusion
+        # probe or an install-time stealer reporting home.
+        name="install-exfiltration",
+        all_of=(frozenset({Tag.INSTALL_HOOK}), frozenset({Tag.EXFILTRATION})),
+        points=40,
+        unasked=True,
+    ),
+    Combination(
         name="host-beacon",
         all_of=(frozenset({Tag.HOST_INFO}), frozenset({Tag.NETWORK, Tag.EXFILTRATION})),
         points=40,
