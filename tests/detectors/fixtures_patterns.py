@@ -386,10 +386,19 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         ],
     ),
     "browser-cookie-store": RuleFixtures(
-        positive=[python(CHROME_COOKIES), python(COOKIE_KEY)],
+        positive=[
+            python(CHROME_COOKIES),
+            python(COOKIE_KEY),
+            python(
+                "import browser_cookie3\n"
+                "jar = browser_cookie3.chrome(domain_name='example.invalid')\n"
+            ),
+            python("for c in jar:\n    if c.name == '.ROBLOSECURITY':\n        token = c.value\n"),
+        ],
         benign=[
             python("jar = {'Cookies': session.cookies}\n"),
             python('state = load("Local State")\n'),
+            python("import http.cookiejar\njar = http.cookiejar.MozillaCookieJar('cookies.txt')\n"),
         ],
     ),
     "discord-token-theft": RuleFixtures(

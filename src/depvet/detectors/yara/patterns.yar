@@ -268,9 +268,14 @@ rule browser_cookie_store {
         $web_data = "Web Data"
         $os_crypt = "os_crypt"
         $enc_key = "encrypted_key"
+        // Libraries that read and decrypt every browser's cookie store in one call.
+        $cookie_lib = /\b(browser_cookie3|rookiepy)\.(chrome|chromium|firefox|edge|opera|opera_gx|brave|vivaldi|librewolf|safari|load|any_browser)\s{0,2}\(/
+        $cookie_lib_import = /from\s{1,4}(pycookiecheat|rookiepy)\s{1,4}import|import\s{1,4}pycookiecheat/
+        // Session cookies that log an account straight in, named by stealers.
+        $session_cookie = ".ROBLOSECURITY"
     condition:
         (($profile or $linux_profile or $mac_profile) and ($cookies or $local_state or $web_data))
-        or ($os_crypt and $enc_key)
+        or ($os_crypt and $enc_key) or $cookie_lib or $cookie_lib_import or $session_cookie
 }
 
 rule discord_token_theft {
