@@ -252,3 +252,16 @@ def test_obfuscated_install_code_is_reported_once_with_its_scope() -> None:
         found = list(DETECTOR.scan(FileView(path=path, role=role, data=HYPERION_SHAPE.encode())))
         [hidden] = [f for f in found if f.rule == "setup-obfuscated"]
         assert hidden.scope is scope and "obfuscator-signature" in hidden.message
+
+
+def test_the_ruleset_version_follows_the_yara_text(monkeypatch: pytest.MonkeyPatch) -> None:
+    from depvet.detectors import patterns, registry
+
+    before = registry.ruleset_version()
+    registry.ruleset_version.cache_clear()
+    monkeypatch.setattr(patterns, "yara_source", lambda: "rule changed { condition: false }")
+    try:
+        after = registry.ruleset_version()
+    finally:
+        registry.ruleset_version.cache_clear()
+    assert after != before

@@ -122,11 +122,14 @@ BROWSER_COOKIES = _rule(
     "browser-cookie-store",
     _C,
     Severity.HIGH,
-    "Code locates a browser profile's cookies or the key that decrypts them.",
+    "Code locates a browser profile's cookies or the key that decrypts them, calls a "
+    "cookie-stealing library (browser_cookie3, rookiepy, pycookiecheat), or looks for an "
+    "account's session cookie by name.",
     "Steal web session cookie (T1539)",
     _REVIEW + "cookie import tools do this; anything else is stealing sessions. "
     "If it ran, sign out of every web session.",
     Tag.CREDENTIALS,
+    version=2,
 )
 DISCORD_TOKENS = _rule(
     "discord-token-theft",
@@ -311,11 +314,13 @@ WINDOWS_CRADLE = _rule(
     _T,
     Severity.HIGH,
     "Code carries a Windows download cradle: `Net.WebClient`/`DownloadString`, `certutil "
-    "-urlcache`, `bitsadmin /transfer`, `mshta http…`, `regsvr32 /i:http…`.",
+    "-urlcache`, `bitsadmin /transfer`, `mshta http…`, `regsvr32 /i:http…`, "
+    "`Invoke-WebRequest … Start-Process` in one command line.",
     "Ingress tool transfer (T1105); system binary proxy execution (T1218)",
     _COMPROMISED,
     Tag.DOWNLOAD,
     Tag.PROCESS,
+    version=2,
 )
 POWERSHELL_ENCODED = _rule(
     "powershell-encoded-command",
@@ -362,10 +367,12 @@ OBFUSCATOR = _rule(
     _C,
     Severity.MEDIUM,
     "Code carries an obfuscator's banner or shape (`Obfuscated with …`, BlankOBF, Vare, "
-    "pyobfuscate, `____=eval`, eval of an escaped name).",
+    "pyobfuscate, Hyperion's `__obfuscator__` and aliased exec, `____=eval`, eval of an "
+    "escaped name).",
     "Obfuscated files or information (T1027)",
     _REVIEW + "deobfuscate it before trusting it; open-source code has no reason to hide.",
     Tag.OBFUSCATION,
+    version=2,
 )
 EXEC_LONG_LITERAL = _rule(
     "exec-long-literal",
@@ -478,6 +485,11 @@ def redact(text: str) -> str:
     return text
 
 
+def yara_source() -> str:
+    """The bundled YARA rule text."""
+    return resources.files("depvet.detectors").joinpath("yara", YARA_SOURCE).read_text("utf-8")
+
+
 @cache
 def compiled_rules() -> Any:
     """The YARA rule set, compiled on first use and kept for the life of the process.
@@ -485,7 +497,7 @@ def compiled_rules() -> Any:
     Compiled with ``error_on_warning``: a pattern YARA thinks would slow
     scanning down is a bug in the rule file, not something to ship.
     """
-    source = resources.files("depvet.detectors").joinpath("yara", YARA_SOURCE).read_text("utf-8")
+    source = yara_source()
     try:
         rules = yara.compile(source=source, error_on_warning=True)
     except yara.Error as exc:  # pragma: no cover - the test suite compiles it

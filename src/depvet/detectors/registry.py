@@ -84,8 +84,12 @@ def ruleset_version() -> str:
     Cached per-file results are keyed by it, so changing any rule (bump its
     version) or upgrading depvet invalidates them.
     """
-    # The feed's indicators are rule data too: a new indicator must reach cached files.
-    text = __version__ + feed_digest() + "".join(f"|{r.id}@{r.version}" for r in rules())
+    # The feed's indicators and the YARA text are rule data too: a new indicator or
+    # pattern must reach cached files even when no rule's version was bumped.
+    from depvet.detectors.patterns import yara_source
+
+    data = feed_digest() + hashlib.sha256(yara_source().encode()).hexdigest()
+    text = __version__ + data + "".join(f"|{r.id}@{r.version}" for r in rules())
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
