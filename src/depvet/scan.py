@@ -30,6 +30,7 @@ from depvet.artifacts.safety import Budget
 from depvet.cache import ResultCache, cache_key, encode
 from depvet.detectors import registry
 from depvet.detectors.interface import Detector, Expander, PackageFacts
+from depvet.detectors.pysource import shared_parses
 from depvet.errors import ArtifactError, CacheError, DetectorError
 from depvet.files import FileView
 from depvet.limits import Limits
@@ -106,7 +107,7 @@ def _run_detectors(
 ) -> tuple[list[Finding], ScanError | None]:
     findings: list[Finding] = []
     try:
-        with time_budget(seconds):
+        with time_budget(seconds), shared_parses():
             for detector in detectors:
                 findings.extend(detector.scan(file))
             for detector in detectors:
