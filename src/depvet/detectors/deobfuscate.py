@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from depvet.detectors.interface import Decoded
+from depvet.detectors.literals import Literals
 from depvet.detectors.pysource import MAX_AST_BYTES, parse
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -659,8 +660,11 @@ def _touches(lines: list[int], node: ast.AST) -> bool:
 
 def _trigger_lines(data: bytes) -> list[int]:
     """Sorted 1-based lines holding a word folding needs (see _TREE_WORDS)."""
+    found = _TREE_LITERALS.found(data)
     offsets: list[int] = []
     for word in _TREE_WORDS:
+        if word not in found:
+            continue
         start = data.find(word)
         while start >= 0 and len(offsets) < _MAX_TRIGGERS:
             offsets.append(start)
@@ -975,6 +979,7 @@ _TREE_WORDS = (
     b"bytearray((",
 )
 
+_TREE_LITERALS = Literals(_TREE_WORDS)
 
 _CODE_IN_STRING = re.compile(r"exec|eval|decode|decompress|loads|import|compile|fromhex")
 
