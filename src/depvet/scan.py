@@ -190,17 +190,19 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                 wanted = [d for d in detectors if d.wants(view)]
                 if not wanted:
                     continue
-                key = cache_key(hashlib.sha256(member.data).hexdigest(), role.value, ruleset)
-                hit = cache.get(key) if cache is not None else None
-                if hit is not None:
-                    cached += 1
-                    findings.extend(c.at(member.path) for c in hit)
-                    continue
+                key = None
+                if cache is not None:
+                    key = cache_key(hashlib.sha256(member.data).hexdigest(), role.value, ruleset)
+                    hit = cache.get(key)
+                    if hit is not None:
+                        cached += 1
+                        findings.extend(c.at(member.path) for c in hit)
+                        continue
                 found, error = _run_detectors(view, wanted, options.limits.file_seconds)
                 findings.extend(found)
                 if error is not None:
                     budget.errors.append(error)
-                elif cache is not None:
+                elif key is not None:
                     new_entries.append((key, encode(found)))
             integrity = artifact.integrity
     except ArtifactError as exc:
