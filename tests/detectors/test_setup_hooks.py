@@ -283,3 +283,42 @@ def test_text_checks_report_the_first_hit_of_each_rule(lines: list[str]) -> None
     for finding in findings:
         if finding.rule == "setup-install-shell-download":
             assert repr(expected[finding.rule][1]) in finding.message
+
+
+_PATTERN_PIECES = (
+    *(word for needs in setup_hooks.TEXT_NEEDS.values() for word in needs),
+    *("(", " ", "'", '"', "base64", "hex", "get", "x", ".", "b64", "32", "\n", "_", "ile"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PATTERN_PIECES), max_size=12).map("".join))
+def test_text_patterns_only_match_lines_holding_a_needed_word(text: str) -> None:
+    for pattern, needs in setup_hooks.TEXT_NEEDS.items():
+        if pattern.search(text) is not None:
+            assert any(word in text for word in needs), (pattern.pattern, text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "urllib.request.urlopen (u)",
+        "requests.post(u)",
+        "http.client.HTTPSConnection(h)",
+        "socket.socket (a, b)",
+        "x = Popen([c])",
+        "os.spawnlp(0, c)",
+        "commands.getoutput(c)",
+        "exec 'code'",
+        "execfile(f)",
+        "eval (s)",
+        "s.decode( 'rot13')",
+        "b85decode(s)",
+        "marshal.loads(s)",
+    ],
+)
+def test_needed_words_cover_the_patterns(line: str) -> None:
+    matched = [p for p in setup_hooks.TEXT_NEEDS if p.search(line)]
+    assert matched, line
+    for pattern in matched:
+        assert any(word in line for word in setup_hooks.TEXT_NEEDS[pattern])

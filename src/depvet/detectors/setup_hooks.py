@@ -134,6 +134,31 @@ _TEXT_DECODE = re.compile(
     r"|zlib\.decompress|marshal\.loads|unhexlify|fromhex"
 )
 _TEXT_WINDOW = 3  # lines either side that still count as "the same statement"
+# Words one of which every match of a text pattern contains: a line without any
+# of them is not searched (the patterns open with \b or several words, which the
+# regular expression engine cannot skip ahead to).
+TEXT_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _TEXT_NETWORK: (
+        "urlopen",
+        "urlretrieve",
+        "requests.",
+        "urllib2.",
+        "httplib.",
+        "http.client.",
+        "socket.socket",
+    ),
+    _TEXT_PROCESS: (
+        "os.system",
+        "os.popen",
+        "subprocess.",
+        "Popen",
+        "commands.getoutput",
+        "os.exec",
+        "os.spawn",
+    ),
+    _TEXT_EXEC: ("exec", "eval"),
+    _TEXT_DECODE: ("decode", "zlib.decompress", "marshal.loads", "unhexlify", "fromhex"),
+}
 
 _THREAT_ORIGINS = Origin.DECODE | Origin.NETWORK | Origin.PROCESS | Origin.DYNAMIC
 
@@ -281,7 +306,11 @@ class _LineSearches:
             found = self._found[pattern] = [False] * len(self.lines)
         match = found[index]
         if match is False:
-            match = found[index] = pattern.search(self.lines[index])
+            line = self.lines[index]
+            needs = TEXT_NEEDS.get(pattern)
+            match = found[index] = (
+                pattern.search(line) if needs is None or any(w in line for w in needs) else None
+            )
         return match if isinstance(match, re.Match) else None
 
     def near(self, pattern: re.Pattern[str], index: int) -> re.Match[str] | None:
