@@ -395,9 +395,6 @@ class _Explorer:
         scan of literals outside the statements a parsed file's walk visits. ``executed``
         says whether the file runs decoded code; None: guess from its text.
         """
-        runs_code = executed
-        if runs_code is None:
-            runs_code = ctx.executed or _RUNS_CODE_BYTES.search(data) is not None
         line, last = 1, 0
         matches = [
             (m.start(), "", m.group(2))
@@ -412,7 +409,13 @@ class _Explorer:
             matches += [
                 (m.start(), m.group(3).decode(), m.group(2)) for m in _DECODER_CALL.finditer(data)
             ]
+        if not matches:
+            return
         matches.sort(key=lambda item: item[0])
+        # The guess is a search of the whole file: only made when there is a blob to judge.
+        runs_code = executed
+        if runs_code is None:
+            runs_code = ctx.executed or _RUNS_CODE_BYTES.search(data) is not None
         for start, decoder, raw in matches:
             self.tick()
             line += data.count(b"\n", last, start)
