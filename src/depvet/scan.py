@@ -30,8 +30,9 @@ from depvet.artifacts.safety import Budget
 from depvet.cache import ResultCache, cache_key, encode
 from depvet.detectors import registry
 from depvet.detectors.interface import Detector, Expander, PackageFacts
+from depvet.detectors.pysource import shared_parses
 from depvet.errors import ArtifactError, CacheError, DetectorError
-from depvet.files import FileView
+from depvet.files import FileRole, FileView
 from depvet.limits import Limits
 from depvet.model import (
     Finding,
@@ -106,7 +107,7 @@ def _run_detectors(
 ) -> tuple[list[Finding], ScanError | None]:
     findings: list[Finding] = []
     try:
-        with time_budget(seconds):
+        with time_budget(seconds), shared_parses():
             for detector in detectors:
                 findings.extend(detector.scan(file))
             for detector in detectors:
@@ -156,6 +157,52 @@ def _scan_decoded(expander: Expander, file: FileView) -> Iterator[Finding]:
                 )
 
 
+_SeenKey = tuple[bytes, FileRole, str, bool, tuple[Detector, ...]]
+
+
+class SeenFiles:
+    """Findings of the files a process has scanned, for packages that repeat a file.
+
+    Packages repeat one another's files: vendored modules, empty ``__init__.py``,
+    the many versions of one project in a lockfile or of one campaign's uploads.
+    What the detectors report depends only on a file's bytes, role and name (its
+    path only fills in where findings point), so a file met again with all three
+    the same, for the same detectors, is not scanned again. Only scans that ended
+    without an error are kept, the last ``size`` of them.
+    """
+
+    def __init__(self, size: int = 8192) -> None:
+        """Keep at most ``size`` files' findings."""
+        self.size = size
+        self._found: dict[_SeenKey, tuple[str, tuple[Finding, ...]]] = {}
+
+    @staticmethod
+    def key(view: FileView, digest: bytes, detectors: Sequence[Detector]) -> _SeenKey:
+        """What must be equal for two files to get the same findings."""
+        return (digest, view.role, view.name, view.truncated, tuple(detectors))
+
+    def get(self, key: _SeenKey, path: str) -> list[Finding] | None:
+        """The findings of the file seen with ``key``, placed at ``path``; None if unseen."""
+        entry = self._found.get(key)
+        if entry is None:
+            return None
+        first, found = entry
+        return [replace(f, path=path) if f.path == first else f for f in found]
+
+    def put(self, key: _SeenKey, path: str, found: Sequence[Finding]) -> None:
+        """Remember the findings of the file at ``path``, dropping the oldest beyond size."""
+        if len(self._found) >= self.size:
+            del self._found[next(iter(self._found))]
+        self._found[key] = (path, tuple(found))
+
+    def clear(self) -> None:
+        """Forget every file."""
+        self._found.clear()
+
+
+_seen = SeenFiles()
+
+
 def scan_target(target: Target, options: ScanOptions) -> Outcome:
     """Scan one package. Never raises for bad input: problems become result errors."""
     detectors = registry.detectors()
@@ -189,17 +236,27 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                 wanted = [d for d in detectors if d.wants(view)]
                 if not wanted:
                     continue
-                key = cache_key(hashlib.sha256(member.data).hexdigest(), role.value, ruleset)
-                hit = cache.get(key) if cache is not None else None
-                if hit is not None:
-                    cached += 1
-                    findings.extend(c.at(member.path) for c in hit)
+                content = hashlib.sha256(member.data)
+                key = None
+                if cache is not None:
+                    key = cache_key(content.hexdigest(), role.value, ruleset)
+                    hit = cache.get(key)
+                    if hit is not None:
+                        cached += 1
+                        findings.extend(c.at(member.path) for c in hit)
+                        continue
+                seen_key = _seen.key(view, content.digest(), wanted)
+                seen = _seen.get(seen_key, member.path)
+                if seen is not None:
+                    findings.extend(seen)
                     continue
                 found, error = _run_detectors(view, wanted, options.limits.file_seconds)
                 findings.extend(found)
                 if error is not None:
                     budget.errors.append(error)
-                elif cache is not None:
+                    continue
+                _seen.put(seen_key, member.path, found)
+                if key is not None:
                     new_entries.append((key, encode(found)))
             integrity = artifact.integrity
     except ArtifactError as exc:
@@ -298,6 +355,7 @@ def scan(
     be written, for example).
     """
     started = time.perf_counter()
+    _seen.clear()  # workers start empty; a serial scan runs here, after earlier scans
     writer = ResultCache(options.cache_dir) if options.cache_dir is not None else None
     run_errors: list[ScanError] = []
     results: list[ScanResult | None] = [None] * len(targets)

@@ -62,6 +62,61 @@ def test_bytes_source_honours_coding_line() -> None:
     assert [s.qualname for s in analysis.calls] == ["os.system"]
 
 
+def test_shared_parses_parse_each_source_once() -> None:
+    source = "import os\nos.system('true')\n"
+    with pysource.shared_parses() as shared:
+        tree = parse(source)
+        assert tree is not None
+        # The bytes of the same source, and its analysis, reuse the one tree.
+        assert parse(source.encode()) is tree
+        analysis = analyze(source.encode())
+        assert analysis is not None and analysis.tree is tree
+        assert analyze(source) is analysis
+        assert analyze(source, main_runs=False) is not analysis
+        assert parse("x = 1\n") is not tree
+    assert shared.parsed == 2
+    assert parse(source) is not parse(source)  # outside the block nothing is kept
+
+
+def test_shared_parses_remember_failures() -> None:
+    with pysource.shared_parses() as shared:
+        assert parse("def f(:\n") is None
+        assert analyze("def f(:\n") is None
+    assert shared.parsed == 1
+
+
+def test_shared_parses_drop_the_oldest_beyond_their_budget() -> None:
+    first, second = "a = 1\n", "b = 2\n"
+    with pysource.shared_parses(max_chars=len(first) + len(second)) as shared:
+        tree = parse(first)
+        parse(second)
+        assert parse(first) is tree  # both fit; the first is now the most recent
+        parse("c = 3\n")  # over budget: the second goes
+        assert parse(first) is tree
+        assert shared.parsed == 3
+        parse(second)
+        assert shared.parsed == 4
+
+
+def test_shared_parses_give_the_same_analysis() -> None:
+    source = textwrap.dedent(
+        """
+        import base64, subprocess
+        payload = base64.b64decode("aGVsbG8=")
+        def run():
+            subprocess.Popen(["sh", "-c", payload])
+        run()
+        """
+    )
+    alone = _analyze(source)
+    with pysource.shared_parses():
+        shared = _analyze(source)
+    assert [(s.qualname, s.capabilities, s.scope, s.line) for s in shared.calls] == [
+        (s.qualname, s.capabilities, s.scope, s.line) for s in alone.calls
+    ]
+    assert shared.load_scopes == alone.load_scopes
+
+
 def test_invalid_escape_warning_is_not_emitted(recwarn: pytest.WarningsRecorder) -> None:
     assert parse('x = "\\d"\n') is not None
     assert not recwarn.list

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -222,3 +224,102 @@ def test_unparsable_setup_fetching_at_top_level_is_a_threat() -> None:
         "   html = r.read()\n"
     )
     assert "setup-install-network" in _rules(text)
+
+
+def _first_by_rule(lines: list[str]) -> dict[str, tuple[int, str]]:
+    """What the text checks report, stated rule by rule: (line, matched text) of the first hit."""
+    near = setup_hooks._TEXT_WINDOW
+
+    def window(index: int) -> list[str]:
+        return lines[max(0, index - near) : index + near + 1]
+
+    def first(pattern: re.Pattern[str], texts: list[str]) -> str | None:
+        return next((m.group(0) for m in map(pattern.search, texts) if m), None)
+
+    has_exec = any(
+        setup_hooks._TEXT_EXEC.search(t) or setup_hooks._TEXT_PROCESS.search(t) for t in lines
+    )
+    expected: dict[str, tuple[int, str]] = {}
+    for index, text in enumerate(lines):
+        hits = {
+            "setup-install-network": (has_exec or not text[:1].isspace())
+            and first(setup_hooks._TEXT_NETWORK, [text]),
+            "setup-install-process": first(setup_hooks._TEXT_PROCESS, [text]),
+            "setup-install-shell-download": first(setup_hooks._TEXT_PROCESS, [text])
+            and first(setup_hooks.SHELL_DOWNLOAD, [text, *window(index)]),
+            "setup-install-decode-exec": first(setup_hooks._TEXT_EXEC, [text])
+            and first(setup_hooks._TEXT_DECODE, window(index)),
+        }
+        for rule, hit in hits.items():
+            if hit and rule not in expected:
+                expected[rule] = (index + 1, hit)
+    return expected
+
+
+# Lines of a setup.py that does not parse: calls, blobs and decoders, near and far apart.
+_PY2_LINES = (
+    'print "py2"',
+    "import os, base64, urllib2",
+    "    os.system(c)",
+    "os.popen('ls')",
+    "c = 'curl x | sh'",
+    "    u = urllib2.urlopen(url)",
+    "urllib2.urlopen(url)",
+    "exec base64.b64decode(c)",
+    "    eval(s)",
+    "s = c.decode('base64')",
+    "",
+    "x = 1",
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_PY2_LINES), max_size=14))
+def test_text_checks_report_the_first_hit_of_each_rule(lines: list[str]) -> None:
+    text = 'print "this setup.py is Python 2"\n' + "\n".join(lines) + "\n"
+    findings = _scan(text)
+    assert all("did not parse" in f.message for f in findings)
+    expected = _first_by_rule(text.splitlines())
+    assert {f.rule: f.line for f in findings} == {r: line for r, (line, _) in expected.items()}
+    for finding in findings:
+        if finding.rule == "setup-install-shell-download":
+            assert repr(expected[finding.rule][1]) in finding.message
+
+
+_PATTERN_PIECES = (
+    *(word for needs in setup_hooks.TEXT_NEEDS.values() for word in needs),
+    *("(", " ", "'", '"', "base64", "hex", "get", "x", ".", "b64", "32", "\n", "_", "ile"),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_PATTERN_PIECES), max_size=12).map("".join))
+def test_text_patterns_only_match_lines_holding_a_needed_word(text: str) -> None:
+    for pattern, needs in setup_hooks.TEXT_NEEDS.items():
+        if pattern.search(text) is not None:
+            assert any(word in text for word in needs), (pattern.pattern, text)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "urllib.request.urlopen (u)",
+        "requests.post(u)",
+        "http.client.HTTPSConnection(h)",
+        "socket.socket (a, b)",
+        "x = Popen([c])",
+        "os.spawnlp(0, c)",
+        "commands.getoutput(c)",
+        "exec 'code'",
+        "execfile(f)",
+        "eval (s)",
+        "s.decode( 'rot13')",
+        "b85decode(s)",
+        "marshal.loads(s)",
+    ],
+)
+def test_needed_words_cover_the_patterns(line: str) -> None:
+    matched = [p for p in setup_hooks.TEXT_NEEDS if p.search(line)]
+    assert matched, line
+    for pattern in matched:
+        assert any(word in line for word in setup_hooks.TEXT_NEEDS[pattern])

@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from depvet.detectors.literals import Literals
 from depvet.detectors.pysource import (
     MAIN_SCOPE,
     MAX_AST_BYTES,
@@ -459,25 +460,41 @@ def _is_builtins(node: ast.expr) -> bool:
     )
 
 
+_BUILTINS_LOOKUPS = (b"getattr(__builtins__", b"getattr(builtins")
+# Every word the pre-filter tests, found in one pass over the file.
+_PREFILTER = Literals(
+    (
+        b"environ",
+        b"write",
+        *_TOKENS,
+        *_BUILTINS_LOOKUPS,
+        *_LOOKUPS,
+        *_HIDING,
+        *(word for word, _ in _CALLED),
+        b".__",
+    )
+)
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
-    if b"environ" in data and b"write" in data:
+    found = _PREFILTER.found(data)
+    if not found:
+        return False
+    if b"environ" in found and b"write" in found:
         return True
-    for token in _TOKENS:
-        if token in data:
-            return True
-    if b"getattr(__builtins__" in data or b"getattr(builtins" in data:
+    if not found.isdisjoint(_TOKENS) or not found.isdisjoint(_BUILTINS_LOOKUPS):
         return True
     # Imports and builtins looked up by name matter when the name is hidden.
-    if any(token in data for token in _LOOKUPS) and any(hint in data for hint in _HIDING):
+    if not found.isdisjoint(_LOOKUPS) and not found.isdisjoint(_HIDING):
         return True
     for word, called in _CALLED:
-        if word in data:
+        if word in found:
             for match in called.finditer(data):
                 start = match.start()
                 if start == 0 or data[start - 1] not in _IDENTIFIER:
                     return True
-    return b".__" in data and _DUNDER_PATCH.search(data) is not None
+    return b".__" in found and _DUNDER_PATCH.search(data) is not None
 
 
 # -- patterns on strings ---------------------------------------------------------------------

@@ -57,6 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from depvet.detectors.interface import Decoded
+from depvet.detectors.literals import Literals
 from depvet.detectors.pysource import MAX_AST_BYTES, parse
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -394,9 +395,6 @@ class _Explorer:
         scan of literals outside the statements a parsed file's walk visits. ``executed``
         says whether the file runs decoded code; None: guess from its text.
         """
-        runs_code = executed
-        if runs_code is None:
-            runs_code = ctx.executed or _RUNS_CODE_BYTES.search(data) is not None
         line, last = 1, 0
         matches = [
             (m.start(), "", m.group(2))
@@ -411,7 +409,13 @@ class _Explorer:
             matches += [
                 (m.start(), m.group(3).decode(), m.group(2)) for m in _DECODER_CALL.finditer(data)
             ]
+        if not matches:
+            return
         matches.sort(key=lambda item: item[0])
+        # The guess is a search of the whole file: only made when there is a blob to judge.
+        runs_code = executed
+        if runs_code is None:
+            runs_code = ctx.executed or _RUNS_CODE_BYTES.search(data) is not None
         for start, decoder, raw in matches:
             self.tick()
             line += data.count(b"\n", last, start)
@@ -659,8 +663,11 @@ def _touches(lines: list[int], node: ast.AST) -> bool:
 
 def _trigger_lines(data: bytes) -> list[int]:
     """Sorted 1-based lines holding a word folding needs (see _TREE_WORDS)."""
+    found = _TREE_LITERALS.found(data)
     offsets: list[int] = []
     for word in _TREE_WORDS:
+        if word not in found:
+            continue
         start = data.find(word)
         while start >= 0 and len(offsets) < _MAX_TRIGGERS:
             offsets.append(start)
@@ -975,6 +982,7 @@ _TREE_WORDS = (
     b"bytearray((",
 )
 
+_TREE_LITERALS = Literals(_TREE_WORDS)
 
 _CODE_IN_STRING = re.compile(r"exec|eval|decode|decompress|loads|import|compile|fromhex")
 

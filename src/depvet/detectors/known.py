@@ -16,6 +16,7 @@ from functools import cached_property
 
 from depvet.advisories.feed import Indicator, IndicatorKind, indicators
 from depvet.detectors.interface import PackageFacts
+from depvet.detectors.literals import Literals
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, PinKind, Rule, RuleKind, Scope, Severity, Tag
 
@@ -201,6 +202,11 @@ class IndicatorDetector:
                 texts[indicator.value.removeprefix("~/").lower().encode()] = indicator
         return texts
 
+    @cached_property
+    def _literals(self) -> Literals:
+        """The texts of :attr:`_strings`, found in one pass whatever their case."""
+        return Literals((text for text in self._strings if text), nocase=True)
+
     @property
     def rules(self) -> tuple[Rule, ...]:
         """The rule this detector reports."""
@@ -222,10 +228,12 @@ class IndicatorDetector:
         if named is not None:
             found.append(self._finding(file, named, None, file.name))
         if file.role is not FileRole.OTHER or len(file.data) <= 4 * 1024 * 1024:
-            # A few dozen bytes.find() calls run in C; one regex alternation over
-            # every file of every package did not.
-            lower = file.data.lower()
-            for text, indicator in self._strings.items():
+            # One pass finds which texts occur at all; only those are then located
+            # (one regex alternation over every file of every package was slow).
+            present = self._literals.found(file.data)
+            located = [(t, i) for t, i in self._strings.items() if t in present or not t]
+            lower = file.data.lower() if located else file.data
+            for text, indicator in located:
                 at = lower.find(text)
                 # A domain must not be the tail of a longer name (notlitellm.cloud).
                 while at > 0 and _NAME_BYTE.match(lower, at - 1):

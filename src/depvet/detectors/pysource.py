@@ -28,9 +28,11 @@ import enum
 import functools
 import re
 import warnings
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from contextlib import contextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass, field
 
 from depvet.files import decode_source
 
@@ -45,9 +47,11 @@ __all__ = [
     "FunctionInfo",
     "ModuleAnalysis",
     "Origin",
+    "SharedParses",
     "analyze",
     "classify",
     "parse",
+    "shared_parses",
 ]
 
 # Bigger files are never parsed: ast.parse is linear but memory-hungry, and no
@@ -480,11 +484,19 @@ def parse(source: str | bytes) -> ast.Module | None:
 
     None covers syntax errors (Python 2, truncated files), null bytes, nesting
     deep enough to exhaust the parser, and files over :data:`MAX_AST_BYTES`.
-    Callers then skip AST-based rules and fall back to byte checks.
+    Callers then skip AST-based rules and fall back to byte checks. Inside
+    :func:`shared_parses` the tree is shared: callers must not change it.
     """
     if len(source) > MAX_AST_BYTES:
         return None
     text = decode_source(source) if isinstance(source, bytes) else source
+    shared = _SHARED.get()
+    if shared is None:
+        return _parse(text)
+    return shared.entry(text).tree
+
+
+def _parse(text: str) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
             # Invalid escape sequences and the like are the scanned author's
@@ -499,10 +511,22 @@ def analyze(source: str | bytes, *, main_runs: bool = True) -> ModuleAnalysis | 
     """Parse and analyse ``source``; None when it does not parse (see :func:`parse`).
 
     ``main_runs`` is False for modules that are imported rather than run as a
-    script (see :class:`ModuleAnalysis`).
+    script (see :class:`ModuleAnalysis`). Inside :func:`shared_parses` the
+    analysis is shared by every caller with the same source and ``main_runs``.
     """
     text = decode_source(source) if isinstance(source, bytes) else source
-    tree = parse(text) if len(source) <= MAX_AST_BYTES else None
+    if len(source) > MAX_AST_BYTES or len(text) > MAX_AST_BYTES:
+        return None
+    shared = _SHARED.get()
+    if shared is None:
+        return _analyze(_parse(text), text, main_runs)
+    entry = shared.entry(text)
+    if main_runs not in entry.analyses:
+        entry.analyses[main_runs] = _analyze(entry.tree, text, main_runs)
+    return entry.analyses[main_runs]
+
+
+def _analyze(tree: ast.Module | None, text: str, main_runs: bool) -> ModuleAnalysis | None:
     if tree is None:
         return None
     try:
@@ -510,6 +534,64 @@ def analyze(source: str | bytes, *, main_runs: bool = True) -> ModuleAnalysis | 
     except (RecursionError, MemoryError):
         # A tree deep enough to defeat the walk is treated as unparsable.
         return None
+
+
+@dataclass(slots=True, kw_only=True)
+class _Parsed:
+    """One source's tree and its analyses, by ``main_runs``."""
+
+    tree: ast.Module | None
+    analyses: dict[bool, ModuleAnalysis | None] = field(default_factory=dict)
+
+
+class SharedParses:
+    """The trees and analyses of recently parsed sources, for :func:`shared_parses`.
+
+    Least recently used sources are dropped once the sources held add up to more
+    than ``max_chars``: a tree takes many times its source's memory.
+    """
+
+    def __init__(self, max_chars: int = MAX_AST_BYTES) -> None:
+        """Hold at most ``max_chars`` characters of source (always the latest one)."""
+        self.max_chars = max_chars
+        self.parsed = 0  # sources parsed, for tests and profiling
+        self._entries: OrderedDict[str, _Parsed] = OrderedDict()
+        self._chars = 0
+
+    def entry(self, text: str) -> _Parsed:
+        """The parsed ``text``: from the memo, or parsed now and remembered."""
+        found = self._entries.get(text)
+        if found is not None:
+            self._entries.move_to_end(text)
+            return found
+        found = _Parsed(tree=_parse(text))
+        self.parsed += 1
+        self._entries[text] = found
+        self._chars += len(text)
+        while self._chars > self.max_chars and len(self._entries) > 1:
+            dropped, _ = self._entries.popitem(last=False)
+            self._chars -= len(dropped)
+        return found
+
+
+_SHARED: ContextVar[SharedParses | None] = ContextVar("depvet_shared_parses", default=None)
+
+
+@contextmanager
+def shared_parses(max_chars: int = MAX_AST_BYTES) -> Iterator[SharedParses]:
+    """Within the block, each distinct source is parsed and analysed once.
+
+    The detectors of one file each parse it (and the layers decoded from it);
+    the pipeline runs them in this block so they share the trees instead. What
+    is shared is read-only to its callers; a shared analysis answers from the
+    memos its earlier callers filled.
+    """
+    shared = SharedParses(max_chars)
+    token = _SHARED.set(shared)
+    try:
+        yield shared
+    finally:
+        _SHARED.reset(token)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

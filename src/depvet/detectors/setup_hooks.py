@@ -160,6 +160,31 @@ _TEXT_DECODE = re.compile(
     r"|zlib\.decompress|marshal\.loads|unhexlify|fromhex"
 )
 _TEXT_WINDOW = 3  # lines either side that still count as "the same statement"
+# Words one of which every match of a text pattern contains: a line without any
+# of them is not searched (the patterns open with \b or several words, which the
+# regular expression engine cannot skip ahead to).
+TEXT_NEEDS: dict[re.Pattern[str], tuple[str, ...]] = {
+    _TEXT_NETWORK: (
+        "urlopen",
+        "urlretrieve",
+        "requests.",
+        "urllib2.",
+        "httplib.",
+        "http.client.",
+        "socket.socket",
+    ),
+    _TEXT_PROCESS: (
+        "os.system",
+        "os.popen",
+        "subprocess.",
+        "Popen",
+        "commands.getoutput",
+        "os.exec",
+        "os.spawn",
+    ),
+    _TEXT_EXEC: ("exec", "eval"),
+    _TEXT_DECODE: ("decode", "zlib.decompress", "marshal.loads", "unhexlify", "fromhex"),
+}
 
 _THREAT_ORIGINS = Origin.DECODE | Origin.NETWORK | Origin.PROCESS | Origin.DYNAMIC
 
@@ -306,15 +331,51 @@ def _cmdclass(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
         )
 
 
+class _LineSearches:
+    """Each pattern searched at most once per line, however many windows hold the line.
+
+    A one-line setup.py of megabytes is common in malware: every search of it costs.
+    """
+
+    def __init__(self, lines: list[str]) -> None:
+        """Search in ``lines``."""
+        self.lines = lines
+        # Per pattern, per line: the match, None for no match, False before the search.
+        self._found: dict[re.Pattern[str], list[re.Match[str] | bool | None]] = {}
+
+    def at(self, pattern: re.Pattern[str], index: int) -> re.Match[str] | None:
+        """The first match of ``pattern`` in line ``index``."""
+        found = self._found.get(pattern)
+        if found is None:
+            found = self._found[pattern] = [False] * len(self.lines)
+        match = found[index]
+        if match is False:
+            line = self.lines[index]
+            needs = TEXT_NEEDS.get(pattern)
+            match = found[index] = (
+                pattern.search(line) if needs is None or any(w in line for w in needs) else None
+            )
+        return match if isinstance(match, re.Match) else None
+
+    def near(self, pattern: re.Pattern[str], index: int) -> re.Match[str] | None:
+        """The first match in the lines within :data:`_TEXT_WINDOW` of line ``index``."""
+        for other in range(max(0, index - _TEXT_WINDOW), index + _TEXT_WINDOW + 1):
+            if other >= len(self.lines):
+                break
+            match = self.at(pattern, other)
+            if match is not None:
+                return match
+        return None
+
+
 def _scan_text(file: FileView, why: str) -> Iterator[Finding]:
     lines = file.text().splitlines()
     note = f"setup.py {why} as Python 3; matched by text pattern"
-
-    def near(index: int, pattern: re.Pattern[str]) -> bool:
-        window = lines[max(0, index - _TEXT_WINDOW) : index + _TEXT_WINDOW + 1]
-        return any(pattern.search(line) for line in window)
-
-    has_exec = any(_TEXT_EXEC.search(line) or _TEXT_PROCESS.search(line) for line in lines)
+    search = _LineSearches(lines)
+    has_exec = any(
+        search.at(_TEXT_EXEC, index) or search.at(_TEXT_PROCESS, index)
+        for index in range(len(lines))
+    )
     reported: set[str] = set()
     for index, line in enumerate(lines):
         number = index + 1
@@ -323,7 +384,7 @@ def _scan_text(file: FileView, why: str) -> Iterator[Finding]:
         if (
             INSTALL_NETWORK.id not in reported
             and (has_exec or top_level)
-            and _TEXT_NETWORK.search(line)
+            and search.at(_TEXT_NETWORK, index)
         ):
             # Without a syntax tree, a fetch on an unindented line is still
             # plainly install-time; an indented one counts next to exec/system.
@@ -332,13 +393,12 @@ def _scan_text(file: FileView, why: str) -> Iterator[Finding]:
             yield _finding(
                 INSTALL_NETWORK, file, number, f"network call{beside} ({note})", evidence
             )
-        if _TEXT_PROCESS.search(line):
+        if search.at(_TEXT_PROCESS, index):
             if INSTALL_PROCESS.id not in reported:
                 reported.add(INSTALL_PROCESS.id)
                 yield _finding(INSTALL_PROCESS, file, number, f"process call ({note})", evidence)
             # The command line itself first, then its neighbours (a variable).
-            window = [line, *lines[max(0, index - _TEXT_WINDOW) : index + _TEXT_WINDOW + 1]]
-            match = next((m for m in map(SHELL_DOWNLOAD.search, window) if m), None)
+            match = search.at(SHELL_DOWNLOAD, index) or search.near(SHELL_DOWNLOAD, index)
             if match is not None and INSTALL_SHELL_DOWNLOAD.id not in reported:
                 reported.add(INSTALL_SHELL_DOWNLOAD.id)
                 yield _finding(
@@ -350,8 +410,8 @@ def _scan_text(file: FileView, why: str) -> Iterator[Finding]:
                 )
         if (
             INSTALL_DECODE_EXEC.id not in reported
-            and _TEXT_EXEC.search(line)
-            and near(index, _TEXT_DECODE)
+            and search.at(_TEXT_EXEC, index)
+            and search.near(_TEXT_DECODE, index)
         ):
             reported.add(INSTALL_DECODE_EXEC.id)
             yield _finding(
