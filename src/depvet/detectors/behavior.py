@@ -126,6 +126,15 @@ DOWNLOAD_RUN_RUNTIME = _rule(
     "Installers of helper binaries do this on request; check what is fetched, from where, and "
     "whether it is verified (hash or signature) before it runs.",
 )
+DOWNLOAD_RUN_EXECUTABLE = _rule(
+    "download-run-executable",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "Downloaded data is written to a file named as a Windows program or script (.exe, .scr, "
+    ".bat, .cmd, .vbs, .ps1, .hta, .msi) that the same code then runs.",
+    "Download and execute (T1105, T1204.002)",
+    [Tag.DOWNLOAD, Tag.NETWORK, Tag.PROCESS],
+)
 DROPPER_WRITE_RUN = _rule(
     "dropper-write-run",
     RuleKind.THREAT,
@@ -305,6 +314,7 @@ RULES = (
     IMPORT_EXEC_DYNAMIC,
     DOWNLOAD_EXEC,
     DOWNLOAD_RUN_RUNTIME,
+    DOWNLOAD_RUN_EXECUTABLE,
     DROPPER_WRITE_RUN,
     IMPORT_PROCESS,
     DECODED_COMMAND,
@@ -522,6 +532,11 @@ _LOGIN_CLIENTS = frozenset({"paramiko", "asyncssh", "fabric", "smtplib", "imapli
 _LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".home", ".internal", "localhost")
 _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
+# A file name a downloader gives a Windows program: a literal name, not a computed one, so
+# a tool that fetches a platform's driver under a name it builds is not taken for a dropper.
+WINDOWS_PROGRAM_NAME = re.compile(
+    r"(^|[/\\])[\w.-]*\w\.(exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com)$", re.IGNORECASE
+)
 _DECODED = Origin.DECODE | Origin.OBFUSCATED
 
 
@@ -827,6 +842,15 @@ class _Scan:
                     f"downloaded data {ran}",
                     site.scope,
                 )
+                program = next((t for t in texts if WINDOWS_PROGRAM_NAME.search(t.strip())), None)
+                if program is not None:
+                    self.report(
+                        DOWNLOAD_RUN_EXECUTABLE,
+                        site.line,
+                        f"downloaded data written to {program.strip()[:60]!r}, then "
+                        f"{runner.display} (line {runner.line})",
+                        site.scope,
+                    )
             elif Origin.DECODE in write.data:
                 self.report(DROPPER_WRITE_RUN, site.line, f"decoded data {ran}", site.scope)
 
