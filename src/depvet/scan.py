@@ -23,12 +23,13 @@ from pathlib import Path
 from types import FrameType
 from typing import TypeGuard
 
-from depvet.artifacts.layout import role_of
+from depvet.artifacts.layout import relative_path, role_of
 from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
 from depvet.artifacts.registry import open_artifact
 from depvet.artifacts.safety import Budget
 from depvet.cache import ResultCache, cache_key, encode
 from depvet.detectors import registry
+from depvet.detectors.install_reach import promote, run_by_setup
 from depvet.detectors.interface import Detector, Expander, PackageFacts
 from depvet.detectors.pysource import shared_parses
 from depvet.errors import ArtifactError, CacheError, DetectorError
@@ -218,6 +219,8 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     integrity: list[IntegrityProblem] = []
     files = size = cached = 0
     paths: list[str] = []
+    setup_source: bytes | None = None
+    python_files: dict[str, str] = {}  # path relative to the tree root → member path
     fatal: ScanError | None = None
     try:
         with open_artifact(target, budget) as artifact:
@@ -230,6 +233,10 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                 if rank is not None and (meta is None or rank < meta[0]):
                     meta = (rank, member.path, member.data)
                 role = role_of(member.container, member.path)
+                if member.path.endswith(".py"):
+                    python_files[relative_path(member.container, member.path)] = member.path
+                if role is FileRole.SETUP and setup_source is None:
+                    setup_source = member.data
                 view = FileView(
                     path=member.path, role=role, data=member.data, truncated=member.truncated
                 )
@@ -261,6 +268,8 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
             integrity = artifact.integrity
     except ArtifactError as exc:
         fatal = ScanError(reference=exc.reference, message=exc.message)
+    if setup_source is not None:
+        findings = promote(findings, run_by_setup(setup_source, python_files))
     errors = [*budget.errors, *([fatal] if fatal else [])]
     names = _name_version(target, meta)
     digest = _file_sha256(target.path) if target.kind is TargetKind.FILE and files else None

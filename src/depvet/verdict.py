@@ -52,6 +52,7 @@ MALICIOUS_AT = 80
 # Two independent signs of obfuscation (an obfuscator's banner and a long
 # encoded line, say) say the code is being hidden, whatever it is.
 LAYERED_OBFUSCATION = ("combination:layered-obfuscation", 35)
+INSTALL_TIME = "install-time-code"  # stands for "this file runs at install" in combinations
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,6 +188,10 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
             tags_any[finding.path][tag].add(rule.id)
             if finding.scope is not Scope.RUNTIME:
                 tags_unasked[finding.path][tag].add(rule.id)
+        if finding.scope is Scope.INSTALL:
+            # Code pip runs while installing is an install hook, whatever the rule found in it.
+            tags_any[finding.path][Tag.INSTALL_HOOK].add(INSTALL_TIME)
+            tags_unasked[finding.path][Tag.INSTALL_HOOK].add(INSTALL_TIME)
         if Tag.OBFUSCATION in rule.tags:
             obfuscation_rules.add(rule.id)
     package_tags = tags_any.pop("", {})

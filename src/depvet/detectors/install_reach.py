@@ -1,0 +1,114 @@
+"""What else a setup.py runs at install time: local scripts it starts and modules it imports.
+
+A setup.py that hands its payload to ``pre_install.py`` (imported, or
+started with ``python pre_install.py`` or ``python -m pkg.module``) runs
+that file at install time just as surely as its own lines. The findings in
+such a file are therefore judged as install-time code. Only files the
+setup.py names are followed: a single-file module at the root of the
+source tree that it imports, and ``.py`` files or ``-m`` modules that
+appear in a call that starts, execs or runs code. Importing the package
+being built (``from mypkg import __version__``) is not followed: that is
+how honest setup.py files read their version.
+"""
+
+from __future__ import annotations
+
+import ast
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+from depvet.model import Finding, Scope
+
+__all__ = ["promote", "run_by_setup"]
+
+# Calls whose arguments name code that runs now.
+_RUNS = frozenset(
+    {
+        "system",
+        "popen",
+        "Popen",
+        "call",
+        "check_call",
+        "check_output",
+        "run",
+        "getoutput",
+        "getstatusoutput",
+        "exec",
+        "execfile",
+        "run_path",
+        "run_module",
+        "spawnl",
+        "spawnv",
+        "execv",
+        "execl",
+    }
+)
+
+
+def _call_name(node: ast.Call) -> str | None:
+    if isinstance(node.func, ast.Name):
+        return node.func.id
+    if isinstance(node.func, ast.Attribute):
+        return node.func.attr
+    return None
+
+
+def _strings(node: ast.AST) -> list[str]:
+    return [
+        n.value for n in ast.walk(node) if isinstance(n, ast.Constant) and isinstance(n.value, str)
+    ]
+
+
+def _named_by_call(node: ast.Call) -> Iterable[str]:
+    """Relative paths of Python files a running call names (``x.py``; ``-m a.b`` → a/b.py)."""
+    words = [w for text in _strings(node) for w in text.split()]
+    for index, word in enumerate(words):
+        cleaned = word.strip("'\"").lstrip("./")
+        if cleaned.endswith(".py"):
+            yield cleaned
+        if word == "-m" and index + 1 < len(words):
+            module = words[index + 1].strip("'\"").replace(".", "/")
+            yield f"{module}.py"
+            yield f"{module}/__main__.py"
+    if _call_name(node) == "run_module" and node.args:
+        for text in _strings(node.args[0]):
+            yield text.replace(".", "/") + ".py"
+
+
+def run_by_setup(source: bytes, python_files: Mapping[str, str]) -> set[str]:
+    """Member paths (values of ``python_files``, keyed by path relative to the tree root)
+    that the setup.py ``source`` runs or imports as a single-file local module."""
+    try:
+        tree = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return set()
+    named: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and _call_name(node) in _RUNS:
+            named.update(_named_by_call(node))
+        elif isinstance(node, ast.Import):
+            named.update(f"{alias.name.split('.')[0]}.py" for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            named.add(f"{node.module.split('.')[0]}.py")
+    reached = set()
+    for relative in named:
+        for candidate in (relative, f"src/{relative}"):
+            if candidate in python_files and candidate != "setup.py":
+                reached.add(python_files[candidate])
+    return reached
+
+
+def promote(findings: Iterable[Finding], reached: set[str]) -> list[Finding]:
+    """Findings in files setup.py runs, judged as install-time code."""
+    if not reached:
+        return list(findings)
+    promoted = []
+    for finding in findings:
+        if finding.path in reached and finding.scope not in (Scope.INSTALL, Scope.STARTUP):
+            finding = replace(
+                finding,
+                scope=Scope.INSTALL,
+                message=f"{finding.message} (setup.py runs this file at install time)",
+            )
+        promoted.append(finding)
+    return promoted
