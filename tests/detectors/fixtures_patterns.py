@@ -323,6 +323,7 @@ HYPERION_SHAPE = (
     "Walk, Math, Run, _power, While = exec, str, tuple, map, ord\n"
     "Math('print(\"FIXTURE_OK\")')\n"
 )
+BLANKOBF_BANNER = "# Obfuscated with BlankOBF\n# https://obf.example.invalid\nprint(1)\n"
 BUILTIN_ALIASES = "_exec, _eval = exec, eval\nPY3, text_type, binary_type = True, str, bytes\n"
 # Fetch, unpack and start hidden, in one PowerShell line (harmless hosts and names).
 PS_FETCH_UNPACK_START = (
@@ -540,11 +541,15 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         benign=[setup_py(PYARMOR_MENTION)],
     ),
     "obfuscator-signature": RuleFixtures(
-        positive=[python(OBF_BANNER), python(UNDERSCORE_EVAL), python(HYPERION_SHAPE)],
+        positive=[python(OBF_BANNER), python("pyobfuscate = (lambda: 1)\n")],
+        benign=[python(OBF_COMMENT), python("__all__ = eval_all\nvalue = eval(expr)\n")],
+    ),
+    "obfuscator-malware-kit": RuleFixtures(
+        positive=[python(UNDERSCORE_EVAL), python(HYPERION_SHAPE), python(BLANKOBF_BANNER)],
         benign=[
-            python(OBF_COMMENT),
-            python("__all__ = eval_all\nvalue = eval(expr)\n"),
             python(BUILTIN_ALIASES),
+            python("__all__ = eval_all\nvalue = eval(expr)\n"),
+            python("# names here are shortened, not obfuscated\n_ = gettext\n"),
         ],
     ),
     "setup-obfuscated": RuleFixtures(

@@ -251,7 +251,7 @@ def test_obfuscated_install_code_is_reported_once_with_its_scope() -> None:
     ):
         found = list(DETECTOR.scan(FileView(path=path, role=role, data=HYPERION_SHAPE.encode())))
         [hidden] = [f for f in found if f.rule == "setup-obfuscated"]
-        assert hidden.scope is scope and "obfuscator-signature" in hidden.message
+        assert hidden.scope is scope and "obfuscator-malware-kit" in hidden.message
 
 
 def test_the_ruleset_version_follows_the_yara_text(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -265,3 +265,15 @@ def test_the_ruleset_version_follows_the_yara_text(monkeypatch: pytest.MonkeyPat
     finally:
         registry.ruleset_version.cache_clear()
     assert after != before
+
+
+def test_a_kit_banner_is_one_sign_of_obfuscation_not_two() -> None:
+    from tests.detectors.fixtures_patterns import BLANKOBF_BANNER
+
+    found = {
+        f.rule
+        for f in DETECTOR.scan(
+            FileView(path="p/m.py", role=FileRole.PYTHON, data=BLANKOBF_BANNER.encode())
+        )
+    }
+    assert found == {"obfuscator-malware-kit"}

@@ -366,13 +366,23 @@ OBFUSCATOR = _rule(
     "obfuscator-signature",
     _C,
     Severity.MEDIUM,
-    "Code carries an obfuscator's banner or shape (`Obfuscated with …`, BlankOBF, Vare, "
-    "pyobfuscate, Hyperion's `__obfuscator__` and aliased exec, `____=eval`, eval of an "
-    "escaped name).",
+    "Code carries an obfuscator's banner (`Obfuscated with …`, `pyobfuscate = …`).",
     "Obfuscated files or information (T1027)",
     _REVIEW + "deobfuscate it before trusting it; open-source code has no reason to hide.",
     Tag.OBFUSCATION,
-    version=2,
+    version=3,
+)
+MALWARE_OBFUSCATOR = _rule(
+    "obfuscator-malware-kit",
+    _T,
+    Severity.HIGH,
+    "Code is hidden with an obfuscator made to slip stealers past scanners (BlankOBF, Vare, "
+    "Hyperion): its name, `__obfuscator__`, exec aliased among builtins, `____=eval`, or "
+    "eval of an escaped name.",
+    "Obfuscated files or information (T1027)",
+    "Do not install the package. These kits exist to hide malware from review; deobfuscate "
+    "the code offline (never run it) to learn what it does.",
+    Tag.OBFUSCATION,
 )
 EXEC_LONG_LITERAL = _rule(
     "exec-long-literal",
@@ -446,6 +456,7 @@ RULES: tuple[Rule, ...] = (
     WINDOWS_EXECUTABLE,
     PYARMOR,
     OBFUSCATOR,
+    MALWARE_OBFUSCATOR,
     EXEC_LONG_LITERAL,
     LONG_ENCODED_LINE,
     SETUP_OBFUSCATED,
@@ -633,6 +644,8 @@ class PatternDetector:
     ) -> list[Finding]:
         if WEBHOOK_HARDCODED.id in hits:
             hits.pop(CHAT_API.id, None)  # the same URL, said more strongly
+        if MALWARE_OBFUSCATOR.id in hits:
+            hits.pop(OBFUSCATOR.id, None)  # the kit's own banner: one sign, not two
         findings: list[Finding] = []
         scope = _scope(file)
         for rule_id, hit in hits.items():

@@ -625,9 +625,21 @@ rule obfuscator_banner {
         where = "code"
     strings:
         $banner = /#\s{0,4}([Tt]his\s(code|file|script)\s(has\sbeen|was|is)\s)?[Oo]bfuscated\s(with|by|using)\s[^\n]{1,40}/
+        $pyobfuscate = /\bpyobfuscate\s{0,2}=/
+    condition:
+        any of them
+}
+
+// Obfuscators made to hide stealers from scanners ("anti-skid" kits): their
+// names and the shapes their output always has.
+rule malware_obfuscator_kit {
+    meta:
+        depvet_rule = "obfuscator-malware-kit"
+        label = "malware obfuscator kit"
+        where = "code"
+    strings:
         $blank = "BlankOBF"
         $vare = "VareObfuscator" nocase
-        $pyobfuscate = /\bpyobfuscate\s{0,2}=/
         $dunder = /(^|\n)__obfuscator__\s{0,2}=/
         // Hyperion shape: exec aliased with other builtins in one tuple assignment.
         $alias_exec = /(^|\n)[A-Za-z_]\w{0,30}(\s{0,2},\s{0,2}[A-Za-z_]\w{0,30}){3,12}\s{0,2}=\s{0,2}(\w{1,12}\s{0,2},\s{0,2}){0,6}(exec|eval)\s{0,2},\s{0,2}\w{1,12}\s{0,2},/
