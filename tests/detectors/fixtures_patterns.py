@@ -323,6 +323,29 @@ HYPERION_SHAPE = (
     "Walk, Math, Run, _power, While = exec, str, tuple, map, ord\n"
     "Math('print(\"FIXTURE_OK\")')\n"
 )
+SHORTCUT_EXTENSION = """\
+import os
+from win32com.client import Dispatch
+
+shell = Dispatch("WScript.Shell")
+for root, _dirs, names in os.walk(os.path.expanduser("~\\Desktop")):
+    for name in names:
+        if name.endswith(".lnk"):
+            link = shell.CreateShortcut(os.path.join(root, name))
+            link.Arguments = "--load-extension=C:\\Temp\\Extension"
+            link.Save()
+"""
+# A test harness starting Chrome with an extension, and a tool that makes shortcuts.
+SELENIUM_EXTENSION = (
+    "from selenium import webdriver\n"
+    "options = webdriver.ChromeOptions()\n"
+    "options.add_argument('--load-extension=/tmp/ext')\n"
+)
+SHORTCUT_ONLY = (
+    "from win32com.client import Dispatch\n"
+    "link = Dispatch('WScript.Shell').CreateShortcut('app.lnk')\n"
+    "link.TargetPath = 'app.exe'\nlink.Save()\n"
+)
 BLANKOBF_BANNER = "# Obfuscated with BlankOBF\n# https://obf.example.invalid\nprint(1)\n"
 BUILTIN_ALIASES = "_exec, _eval = exec, eval\nPY3, text_type, binary_type = True, str, bytes\n"
 # Fetch, unpack and start hidden, in one PowerShell line (harmless hosts and names).
@@ -476,6 +499,10 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
     "persistence-windows-autorun": RuleFixtures(
         positive=[python(RUN_KEY), python(SCHTASKS), python(STARTUP_FOLDER)],
         benign=[python(UNINSTALL_KEY)],
+    ),
+    "persistence-browser-extension": RuleFixtures(
+        positive=[setup_py(SHORTCUT_EXTENSION), python(SHORTCUT_EXTENSION)],
+        benign=[python(SELENIUM_EXTENSION), python(SHORTCUT_ONLY)],
     ),
     "persistence-launch-agent": RuleFixtures(
         positive=[python(LAUNCH_AGENT)],

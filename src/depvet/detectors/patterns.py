@@ -256,6 +256,17 @@ WINDOWS_AUTORUN = _rule(
     _REVIEW + "check the Run keys, the Startup folder and scheduled tasks for what it added.",
     Tag.PERSISTENCE,
 )
+EXTENSION_SIDELOAD = _rule(
+    "persistence-browser-extension",
+    _T,
+    Severity.HIGH,
+    "Code rewrites shortcuts (.lnk) so the browser starts with `--load-extension`: an "
+    "extension of the package's choosing runs in every browser session.",
+    "Shortcut modification (T1547.009); browser extensions (T1176)",
+    "Do not install the package. If it ran, check browser shortcuts for --load-extension, "
+    "remove the extension folder it names, and treat clipboard and browsing data as exposed.",
+    Tag.PERSISTENCE,
+)
 LAUNCH_AGENT = _rule(
     "persistence-launch-agent",
     _C,
@@ -445,6 +456,7 @@ RULES: tuple[Rule, ...] = (
     SYSTEMD,
     CRON,
     WINDOWS_AUTORUN,
+    EXTENSION_SIDELOAD,
     LAUNCH_AGENT,
     SHELL_RC,
     REVERSE_SHELL,

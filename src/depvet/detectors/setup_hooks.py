@@ -87,8 +87,8 @@ INSTALL_SIDE_COMMAND = Rule(
     kind=RuleKind.THREAT,
     severity=Severity.HIGH,
     description=(
-        "setup.py runs pip to install other packages, a DNS lookup tool, or a detached "
-        "Windows `start` of a program at install time."
+        "setup.py runs pip (as a command or in-process) to install other packages, a DNS "
+        "lookup tool, or a detached Windows `start` of a program at install time."
     ),
     technique="Install hooks: second stage and beacons (T1195.001, T1071.004)",
     tags=frozenset({Tag.INSTALL_HOOK, Tag.PROCESS}),
@@ -143,6 +143,9 @@ SIDE_COMMAND = re.compile(
     r"|^\s*start(\s+/\w+)*\s+\S|\bcmd(\.exe)?\s+/[ck]\s+start\s",
     re.IGNORECASE,
 )
+
+# pip driven from inside the setup.py process instead of as a command.
+_PIP_IN_PROCESS = frozenset({"pip.main", "pip._internal.main", "pip._internal.cli.main.main"})
 
 # Text patterns for files that do not parse. Each threat needs two signals so
 # a Python 2 setup.py that merely imports urllib2 is not called malicious.
@@ -227,6 +230,16 @@ def _scan_tree(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
         return True
 
     for site in analysis.calls:
+        if site.qualname in _PIP_IN_PROCESS and analysis.runs_at_install(site):
+            words = [w for arg in site.node.args for w in analysis.strings(arg, site.scope)]
+            if "install" in words and once(INSTALL_SIDE_COMMAND, site.line):
+                yield _finding(
+                    INSTALL_SIDE_COMMAND,
+                    file,
+                    site.line,
+                    f"{site.display}(['install', …]) installs another package at install time",
+                    analysis.line(site.line),
+                )
         if not site.capabilities or not analysis.runs_at_install(site):
             continue
         where = "(in a setuptools command)" if analysis.runs_in_hook(site) else "(module level)"

@@ -486,6 +486,18 @@ rule persistence_windows_autorun {
         any of them
 }
 
+rule persistence_browser_extension {
+    meta:
+        depvet_rule = "persistence-browser-extension"
+        label = "browser shortcut rewritten to load an extension"
+        where = "code"
+    strings:
+        $load = "--load-extension"
+        $shortcut = /CreateShortcut|\.lnk['"]/
+    condition:
+        $load and $shortcut
+}
+
 rule persistence_launch_agent {
     meta:
         depvet_rule = "persistence-launch-agent"
