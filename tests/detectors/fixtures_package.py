@@ -13,6 +13,11 @@ def package(name: str, version: str = "1.0") -> PackageFacts:
     return PackageFacts(name=name, version=version, kind="sdist", paths=("setup.py",))
 
 
+def sdist(name: str, *paths: str) -> PackageFacts:
+    """An sdist with exactly these member paths."""
+    return PackageFacts(name=name, version="0.1", kind="sdist", paths=paths)
+
+
 def installed(*problems: tuple[IntegrityKind, str]) -> PackageFacts:
     """An installed distribution with the given RECORD problems."""
     return PackageFacts(
@@ -122,6 +127,22 @@ FIXTURES_PACKAGE: dict[str, RuleFixtures] = {
             package("requests-oauthlib"),  # a popular project of its own
             package("six"),  # short names are not compared
             package("my-internal-tool"),
+        ],
+    ),
+    "typosquat-placeholder": RuleFixtures(
+        positive_packages=[
+            sdist("rqeuests", "rqeuests-0.1/PKG-INFO", "rqeuests-0.1/setup.py"),
+            PackageFacts(
+                name="crpytography",
+                version="0.1",
+                kind="wheel",
+                paths=("crpytography-0.1.dist-info/METADATA", "crpytography-0.1.dist-info/RECORD"),
+            ),
+        ],
+        benign_packages=[
+            sdist("rqeuests", "rqeuests-0.1/setup.py", "rqeuests-0.1/rqeuests/__init__.py"),
+            sdist("requests", "requests-0.1/PKG-INFO", "requests-0.1/setup.py"),
+            PackageFacts(name="rqeuests", version="0.1", kind="lockfile", paths=()),
         ],
     ),
     "dependency-confusion-version": RuleFixtures(

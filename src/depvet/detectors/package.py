@@ -31,6 +31,21 @@ TYPOSQUAT = Rule(
     ),
     tags=frozenset({Tag.IMPERSONATION}),
 )
+TYPOSQUAT_PLACEHOLDER = Rule(
+    id="typosquat-placeholder",
+    kind=RuleKind.THREAT,
+    severity=Severity.HIGH,
+    description=(
+        "A package imitating a popular name ships no code at all: it holds the name for a "
+        "later, malicious release, or catches mistyped installs."
+    ),
+    technique="Typosquatting (T1195.001, T1036)",
+    remediation=(
+        "You almost certainly meant the popular project: uninstall this one and install the "
+        "right name. Block the name in your policy so a later release cannot arrive."
+    ),
+    tags=frozenset({Tag.IMPERSONATION}),
+)
 CONFUSION_VERSION = Rule(
     id="dependency-confusion-version",
     kind=RuleKind.CAPABILITY,
@@ -116,7 +131,7 @@ class TyposquatDetector:
     @property
     def rules(self) -> tuple[Rule, ...]:
         """The rules this detector reports."""
-        return (TYPOSQUAT,)
+        return (TYPOSQUAT, TYPOSQUAT_PLACEHOLDER)
 
     def scan_package(self, package: PackageFacts) -> Iterable[Finding]:
         """A finding when the name is close to, but not, a popular project's."""
@@ -125,7 +140,7 @@ class TyposquatDetector:
         target = imitated_name(package.name)
         if target is None:
             return []
-        return [
+        found = [
             TYPOSQUAT.finding(
                 path="",
                 line=None,
@@ -134,6 +149,31 @@ class TyposquatDetector:
                 scope=Scope.PACKAGE,
             )
         ]
+        if package.kind in _ARTIFACT_KINDS and package.paths and not _ships_code(package):
+            found.append(
+                TYPOSQUAT_PLACEHOLDER.finding(
+                    path="",
+                    line=None,
+                    message=f"{package.name!r} imitates {target!r} and ships no module at all",
+                    evidence=f"{len(package.paths)} files, none of them code",
+                    scope=Scope.PACKAGE,
+                )
+            )
+        return found
+
+
+_ARTIFACT_KINDS = frozenset({"sdist", "wheel", "egg", "zip"})
+_CODE_SUFFIXES = (".py", ".pyw", ".pth", ".so", ".pyd", ".pyc", ".pyx")
+
+
+def _ships_code(package: PackageFacts) -> bool:
+    """Whether the artifact holds any module besides its build script."""
+    for path in package.paths:
+        inner = path.rsplit("!/", 1)[-1]
+        rel = inner.split("/", 1)[1] if package.kind == "sdist" and "/" in inner else inner
+        if rel.lower().endswith(_CODE_SUFFIXES) and rel not in ("setup.py", "conftest.py"):
+            return True
+    return False
 
 
 def is_confusion_version(raw: str) -> bool:
