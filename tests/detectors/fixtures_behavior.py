@@ -18,6 +18,20 @@ HARMLESS_ZLIB_B64 = base64.b64encode(zlib.compress(HARMLESS_PAYLOAD.encode())).d
 HARMLESS_HEX = HARMLESS_PAYLOAD.encode().hex()
 HARMLESS_CHRS = ", ".join(str(ord(c)) for c in HARMLESS_PAYLOAD)
 HARMLESS_REVERSED = HARMLESS_PAYLOAD[::-1]
+_XOR_KEY = "6137787373"
+HARMLESS_XORED = "".join(
+    chr(ord(c) ^ ord(_XOR_KEY[i % len(_XOR_KEY)])) for i, c in enumerate(HARMLESS_PAYLOAD)
+)
+# exec under another name, fed by an XOR loop: the shape of a family of colour-library fakes.
+XOR_ALIASED_EXEC = f"""\
+color_print = exec
+blob = {HARMLESS_XORED!r}
+key = {_XOR_KEY!r}
+out = ""
+for i in range(len(blob)):
+    out += chr(ord(blob[i]) ^ ord(key[i % len(key)]))
+color_print(out)
+"""
 
 
 def module(text: str, path: str = "pkg/__init__.py") -> FileView:
@@ -653,7 +667,11 @@ BUILTIN_BY_NAME_AT_RUNTIME = (
 FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     "decode-exec": RuleFixtures(
         positive=[module(src, f"pkg/{name}.py") for name, src in DECODE_EXEC_SHAPES.items()]
-        + [module(DECODE_EXEC_REACHED), startup(DECODE_EXEC_SHAPES["b64"])],
+        + [
+            module(DECODE_EXEC_REACHED),
+            startup(DECODE_EXEC_SHAPES["b64"]),
+            module(XOR_ALIASED_EXEC, "pkg/styled.py"),
+        ],
         benign=[
             module(DECODE_EXEC_IN_FUNCTION),
             module(VERSION_EXEC),

@@ -459,8 +459,11 @@ _HIDING = (
     b"'eval'",
     b'"eval"',
 )
+# Called, or passed around as a value (``run = exec``, ``f(exec, src)``): an alias is called
+# later under another name.
 _CALLED = tuple(
-    (word, re.compile(re.escape(word) + rb"\s*\(")) for word in (b"exec", b"eval", b"compile")
+    (word, re.compile(re.escape(word) + rb"(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE))
+    for word in (b"exec", b"eval", b"compile")
 )
 _DUNDER_PATCH = re.compile(rb"\.__(?:init|new|call)__\s*=(?!=)")
 _IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
