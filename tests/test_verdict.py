@@ -95,3 +95,14 @@ def test_an_install_hook_next_to_an_exfiltration_channel() -> None:
     # The drop box only in a function nobody calls while installing: not this combination.
     later = judge([hit(hook, Scope.INSTALL), hit(WEBHOOK, Scope.RUNTIME)], rules, readable=True)
     assert "combination:install-exfiltration" not in later.decided_by
+
+
+def test_install_time_code_that_persists() -> None:
+    persist = rule("persist", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.PERSISTENCE)
+    rules = {**RULES, "persist": persist}
+    # Install-scope code counts as an install hook by itself.
+    judged = judge([hit(persist, Scope.INSTALL)], rules, readable=True)
+    assert "combination:install-persistence" in judged.decided_by
+    assert judged.verdict is Verdict.SUSPICIOUS
+    imported = judge([hit(persist)], rules, readable=True)
+    assert "combination:install-persistence" not in imported.decided_by

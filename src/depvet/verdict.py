@@ -87,6 +87,13 @@ COMBINATIONS: tuple[Combination, ...] = (
         unasked=True,
     ),
     Combination(
+        # Install-time code that plants itself where the machine runs it again later.
+        name="install-persistence",
+        all_of=(frozenset({Tag.INSTALL_HOOK}), frozenset({Tag.PERSISTENCE})),
+        points=40,
+        unasked=True,
+    ),
+    Combination(
         name="host-beacon",
         all_of=(frozenset({Tag.HOST_INFO}), frozenset({Tag.NETWORK, Tag.EXFILTRATION})),
         points=40,

