@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import base64
+import gc
 import os
 import time
 import zlib
@@ -217,6 +218,31 @@ def test_seen_files_place_findings_at_the_new_path() -> None:
     seen.put(seen.key(view, b"other", []), "a/x.py", [])
     seen.put(seen.key(view, b"third", []), "a/x.py", [])
     assert seen.get(key, "b/x.py") is None  # the oldest went beyond the size
+
+
+def test_fewer_collections_restores_the_collector() -> None:
+    before = gc.get_threshold()
+    assert gc.get_freeze_count() == 0
+    with scan_module.fewer_collections():
+        assert gc.get_threshold()[0] == scan_module.COLLECT_AFTER
+        assert gc.get_freeze_count() > 0  # what existed is left alone
+        cycle: list[object] = []
+        cycle.append(cycle)
+        del cycle
+        assert gc.collect() >= 1  # garbage made inside is still collected
+    assert gc.get_threshold() == before
+    assert gc.get_freeze_count() == 0
+
+
+def test_fewer_collections_keep_what_the_process_froze_frozen() -> None:
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with scan_module.fewer_collections():
+            assert gc.get_freeze_count() == frozen
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 def snapshot(root: Path) -> set[str]:

@@ -9,6 +9,7 @@ written anywhere; the parent alone writes the cache.
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -90,6 +91,34 @@ def time_budget(seconds: float) -> Iterator[None]:
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+# Parsing makes millions of syntax-tree nodes that live as long as their file's
+# scan. With the collector's default, a young collection every 700 new objects,
+# and the older generations (the detectors' tables among them) traversed again
+# and again, collecting took about a sixth of a scan.
+COLLECT_AFTER = 20_000
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Collect garbage less often in the block; what exists when it starts is not traversed.
+
+    The process's collector settings are restored on the way out (a process that
+    froze objects itself keeps them frozen, and nothing more is). Cyclic garbage is
+    still collected, every :data:`COLLECT_AFTER` new objects instead of 700.
+    """
+    previous = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0
+    if freeze:
+        gc.freeze()
+    gc.set_threshold(COLLECT_AFTER, *previous[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*previous)
+        if freeze:
+            gc.unfreeze()
 
 
 _worker_cache: dict[Path, ResultCache] = {}
@@ -329,7 +358,8 @@ def _name_version(target: Target, meta: tuple[int, str, bytes] | None) -> NameVe
 def scan_target_safely(target: Target, options: ScanOptions) -> Outcome:
     """:func:`scan_target`, with a defect in depvet itself confined to this one package."""
     try:
-        return scan_target(target, options)
+        with fewer_collections():
+            return scan_target(target, options)
     except Exception as exc:
         why = f"internal error in depvet: {type(exc).__name__}: {exc}"
         return Outcome(result=_crashed(target, why, reference="internal-error"))
