@@ -30,6 +30,7 @@ import io
 import json
 import multiprocessing
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -782,6 +783,15 @@ counted as a flag).
 """
 
 
+_KEPT = re.compile(r"<!-- ([a-z-]+) -->\n.*?<!-- /\1 -->\n?", re.DOTALL)
+
+
+def kept_sections(text: str) -> str:
+    """Sections other benchmarks write (between ``<!-- name -->`` markers), kept as they are."""
+    blocks = [match.group(0).rstrip("\n") for match in _KEPT.finditer(text)]
+    return "".join(f"\n{block}\n" for block in blocks)
+
+
 def render_docs() -> str:
     """docs/benchmarks.md from the saved results."""
     parts = [DOCS_INTRO.format(cutoff=HOLDOUT_CUTOFF.date(), fraction=_pct(HOLDOUT_FRACTION))]
@@ -963,7 +973,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         payload = mode_depvet(sets, dates, args.jobs, command, runner)
         save("full" if not args.sample else "sample", payload)
     if args.write_docs:
-        DOCS.write_text(render_docs(), encoding="utf-8")
+        kept = kept_sections(DOCS.read_text("utf-8") if DOCS.exists() else "")
+        DOCS.write_text(render_docs() + kept, encoding="utf-8")
         print(f"wrote {DOCS.relative_to(REPO)}", file=sys.stderr)
     return 0
 

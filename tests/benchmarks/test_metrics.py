@@ -127,3 +127,17 @@ def test_guarddog_output_is_read_by_label_and_issue_count() -> None:
     broken = guarddog_verdict("p.tar.gz", "", 1, "Traceback: boom")
     assert broken.label == "error"
     assert "boom" in broken.error
+
+
+def test_docs_keep_the_sections_other_benchmarks_write() -> None:
+    from benchmarks.run import kept_sections
+
+    text = (
+        "# Benchmarks\n\n## generated\nold figures\n\n"
+        "<!-- proxy-benchmark -->\n## depvet proxy\n| a | b |\n<!-- /proxy-benchmark -->\n"
+        "<!-- notes -->\n## Notes\n- kept\n<!-- /notes -->\n"
+    )
+    kept = kept_sections(text)
+    assert "old figures" not in kept
+    assert "## depvet proxy\n| a | b |" in kept and "- kept" in kept
+    assert kept_sections("no markers here") == ""
