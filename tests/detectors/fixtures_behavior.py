@@ -237,6 +237,19 @@ exec(Fernet(b"a" * 43 + b"=").decrypt(b"gAAAAABfixture"))
 """
 
 
+IMPORT_PIP_INSTALL = 'import os\n\nos.system("pip install helper-payload pyotp")\n'
+IMPORT_PIP_MODULE = (
+    "import subprocess\nimport sys\n\n"
+    'subprocess.check_call([sys.executable, "-m", "pip", "install", "helper-payload"])\n'
+)
+# A plugin installer that runs pip only when asked; a hint printed by echo.
+PIP_INSTALL_ON_REQUEST = (
+    "import subprocess\nimport sys\n\n\ndef install_extra(name):\n"
+    '    subprocess.check_call([sys.executable, "-m", "pip", "install", name])\n'
+)
+PIP_INSTALL_MESSAGE = 'import os\n\nos.system("echo to upgrade, run pip install -U pkg")\n'
+
+
 DOWNLOAD_EXE_RUN = """\
 import os
 import requests
@@ -855,6 +868,10 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(CLI_SUBPROCESS),
             module(RECEIVED_BYTES_COUNTED),
         ],
+    ),
+    "import-side-install": RuleFixtures(
+        positive=[module(IMPORT_PIP_INSTALL), module(IMPORT_PIP_MODULE)],
+        benign=[module(PIP_INSTALL_ON_REQUEST), module(PIP_INSTALL_MESSAGE)],
     ),
     "stego-exec": RuleFixtures(
         positive=[module(STEGO_WAV, "telnyx/_client.py"), module(STEGO_PIXELS)],

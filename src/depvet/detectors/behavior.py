@@ -292,6 +292,18 @@ REVERSE_SHELL = _rule(
     "Reverse shells (T1059.004, T1571)",
     [Tag.REVERSE_SHELL, Tag.NETWORK, Tag.PROCESS],
 )
+IMPORT_SIDE_INSTALL = _rule(
+    "import-side-install",
+    RuleKind.THREAT,
+    Severity.MEDIUM,  # chromadb installs pysqlite3-binary on import when sqlite is too old
+    "A module runs pip to install other packages when it is imported: code arrives around "
+    "the resolver, the lockfile and its hashes.",
+    "Supply chain compromise: second stage (T1195.001, T1105)",
+    # No download tag: with the process spawn it would count as download-and-execute twice.
+    [Tag.PROCESS],
+    "Do not import the package. Dependencies belong in its metadata, where resolvers, "
+    "lockfiles and scanners see them; find out what it installs and from where.",
+)
 STEGO_EXEC = _rule(
     "stego-exec",
     RuleKind.THREAT,
@@ -345,6 +357,7 @@ RULES = (
     OBFUSCATED_IMPORT,
     OBFUSCATED_BUILTIN,
     REVERSE_SHELL,
+    IMPORT_SIDE_INSTALL,
     STEGO_EXEC,
     PERSISTENCE_WRITE,
     PERSISTENCE_RUNTIME,
@@ -550,6 +563,10 @@ _DNS_CALLS = frozenset({"socket.gethostbyname", "socket.gethostbyname_ex", "sock
 _LOCAL_OR_IP = re.compile(r"^(\d{1,3}(\.\d{1,3}){3}|\[?[0-9a-f:]+\]?|localhost)$")
 # Where Python picks code up by itself: a module in site-packages, or a .pth file.
 PLANTED_CODE_PATH = re.compile(r"site-packages|(^|[/\\])__init__\.py$|\.pth$", re.IGNORECASE)
+# pip as a command: at the start of a command line, after a separator, or as python -m pip.
+PIP_INSTALL = re.compile(
+    r"(?:^|[;&|]\s*|(?:^|\s)-m\s+)(?:\S*[/\\])?pip3?(?:\.exe)?\s+install\b", re.IGNORECASE
+)
 _SHELL_RUNNERS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "commands.getoutput"})
 _SOCKET_RECEIVES = frozenset({"recv", "recvfrom", "recv_into"})
 _URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([a-z0-9.-]+)", re.IGNORECASE)
@@ -717,6 +734,14 @@ class _Scan:
                 DECODED_COMMAND,
                 site.line,
                 f"{site.display} runs a command line that was decoded {self.where(site.scope)}",
+                site.scope,
+            )
+        installs = PIP_INSTALL.search(command)
+        if installs is not None:
+            self.report(
+                IMPORT_SIDE_INSTALL,
+                site.line,
+                f"{site.display} runs {installs.group(0).strip()!r}… {self.where(site.scope)}",
                 site.scope,
             )
         match = next((m for m in map(SHELL_DOWNLOAD.search, texts) if m), None)
