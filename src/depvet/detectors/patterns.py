@@ -227,6 +227,17 @@ UPLOAD_HEADER = _rule(
     _REVIEW + "check where the upload goes and what it carries.",
     Tag.EXFILTRATION,
 )
+CURL_UPLOAD = _rule(
+    "exfil-command-upload",
+    _T,
+    Severity.MEDIUM,
+    "Code builds a command line that uploads a local file (`curl -F file=@…`, `-T`, "
+    "`--data-binary @…`, `wget --post-file`).",
+    "Exfiltration over web service (T1567); automated exfiltration (T1020)",
+    _REVIEW + "find which file is sent and where; a library has no reason to shell out to "
+    "upload files.",
+    Tag.EXFILTRATION,
+)
 SYSTEMD = _rule(
     "persistence-systemd",
     _C,
@@ -453,6 +464,7 @@ RULES: tuple[Rule, ...] = (
     OOB_INTERACTION,
     TUNNEL,
     UPLOAD_HEADER,
+    CURL_UPLOAD,
     SYSTEMD,
     CRON,
     WINDOWS_AUTORUN,

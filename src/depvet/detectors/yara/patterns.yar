@@ -349,6 +349,18 @@ rule exfil_webhook_hardcoded {
         any of them
 }
 
+rule exfil_command_upload {
+    meta:
+        depvet_rule = "exfil-command-upload"
+        label = "command-line file upload"
+        where = "code"
+    strings:
+        $curl = /\bcurl\b[^\n]{0,120}\s(-F|--form|-T|--upload-file|--data-binary|-d)\s{0,2}['"\\]{0,2}[\w.-]{0,20}=?@/
+        $wget = /\bwget\b[^\n]{0,120}--post-file[= ]/
+    condition:
+        any of them
+}
+
 rule exfil_chat_api {
     meta:
         depvet_rule = "exfil-chat-api"
