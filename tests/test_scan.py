@@ -292,3 +292,12 @@ def test_findings_inside_decoded_layers_point_at_the_blob(tmp_path: Path) -> Non
     assert any(f.rule == "setup-install-shell-download" for f in decoded)
     assert "base64 → zlib" in decoded[0].message
     assert result.verdict is Verdict.MALICIOUS
+
+
+def test_the_cache_key_holds_the_file_name() -> None:
+    from depvet.cache import cache_key
+
+    same_bytes = "ab" * 32
+    assert cache_key(same_bytes, "python", "r1", "x.py") != cache_key(
+        same_bytes, "python", "r1", "__main__.py"
+    )

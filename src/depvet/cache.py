@@ -35,9 +35,14 @@ def default_cache_dir() -> Path:
     return Path(override) if override else Path(platformdirs.user_cache_dir("depvet"))
 
 
-def cache_key(sha256: str, role: str, ruleset: str) -> str:
-    """The key of one file's result."""
-    return f"{sha256}:{role}:{ruleset}"
+def cache_key(sha256: str, role: str, ruleset: str, name: str = "") -> str:
+    """The key of one file's result.
+
+    The file's name is part of it: some rules read the name as well as the
+    bytes (a suffix, ``__main__.py``, an indicator file name), so the same
+    bytes under another name may find something else.
+    """
+    return f"{sha256}:{role}:{ruleset}:{name}"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

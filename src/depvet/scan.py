@@ -275,7 +275,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                 content = hashlib.sha256(member.data)
                 key = None
                 if cache is not None:
-                    key = cache_key(content.hexdigest(), role.value, ruleset)
+                    key = cache_key(content.hexdigest(), role.value, ruleset, view.name)
                     hit = cache.get(key)
                     if hit is not None:
                         cached += 1

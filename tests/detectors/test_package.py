@@ -48,3 +48,12 @@ def test_every_shipped_name_is_its_own_project() -> None:
 )
 def test_confusion_versions(version: str, expected: bool) -> None:
     assert is_confusion_version(version) is expected
+
+
+def test_of_two_equally_close_names_the_more_popular_is_named() -> None:
+    from depvet.detectors.package import _rank, imitated_name
+
+    target = imitated_name("scarpy")  # one edit from both scrapy and scapy
+    assert target in ("scrapy", "scapy")
+    other = "scapy" if target == "scrapy" else "scrapy"
+    assert _rank()[target] < _rank()[other]

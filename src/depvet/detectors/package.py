@@ -119,10 +119,15 @@ def imitated_name(raw: str) -> str | None:
         return None
     if name in neighbours:
         return neighbours[name]  # one letter inserted
-    for variant in _deletions(name):
-        if variant in neighbours:
-            return neighbours[variant]  # a letter dropped, changed or swapped
-    return None
+    # A letter dropped, changed or swapped; of several close names, the most popular.
+    close = {neighbours[v] for v in _deletions(name) if v in neighbours}
+    return min(close, key=_rank().__getitem__) if close else None
+
+
+@cache
+def _rank() -> dict[str, int]:
+    """Each popular name's position in the list (0: the most downloaded)."""
+    return {name: position for position, name in enumerate(popular_names())}
 
 
 class TyposquatDetector:
