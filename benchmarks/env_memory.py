@@ -114,7 +114,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     run.save("env-memory", payload)
     if args.write_docs:
-        run.DOCS.write_text(run.render_docs(), encoding="utf-8")
+        kept = run.kept_sections(run.DOCS.read_text("utf-8") if run.DOCS.exists() else "")
+        run.DOCS.write_text(run.render_docs() + kept, encoding="utf-8")
     return 0
 
 
