@@ -21,6 +21,8 @@ from depvet.model import Finding, Scope
 
 __all__ = ["promote", "run_by_setup"]
 
+# Larger setup.py files are obfuscated blobs, judged by the other rules; not followed.
+MAX_SETUP_BYTES = 256 * 1024
 # Calls whose arguments name code that runs now.
 _RUNS = frozenset(
     {
@@ -78,6 +80,14 @@ def _named_by_call(node: ast.Call) -> Iterable[str]:
 def run_by_setup(source: bytes, python_files: Mapping[str, str]) -> set[str]:
     """Member paths (values of ``python_files``, keyed by path relative to the tree root)
     that the setup.py ``source`` runs or imports as a single-file local module."""
+    candidates = {
+        relative.rsplit("/", 1)[-1].removesuffix(".py").encode()
+        for relative in python_files
+        if relative != "setup.py"
+    }
+    # Most setup.py files name none of the tree's modules: no need to parse them.
+    if len(source) > MAX_SETUP_BYTES or not any(c and c in source for c in candidates):
+        return set()
     try:
         tree = ast.parse(source)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
