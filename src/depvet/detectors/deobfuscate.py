@@ -973,7 +973,15 @@ _TREE_WORDS = (
     b"chr,",
     b"[::-1]",
     b"reversed(",
-    b"exec",
+    # exec called, or bound to another name: not "execute" or "executor".
+    b"exec(",
+    b"exec (",
+    b"exec,",
+    b"exec)",
+    b"= exec",
+    b"=exec",
+    b"exec'",  # looked up by name: getattr(builtins, 'exec')
+    b'exec"',
     b"eval(",
     b"__import__",
     b"bytes([",
