@@ -191,3 +191,12 @@ def test_negotiation(accept: str | None, fmt: str | None, media: str) -> None:
 )
 def test_file_names(filename: str, parsed: tuple[str, str] | None) -> None:
     assert parse_filename(filename) == parsed
+
+
+def test_the_json_api_is_asked_only_of_pypi() -> None:
+    from depvet.index.client import json_api_url
+
+    assert (
+        json_api_url("https://pypi.org/simple/", "Foo_Bar") == "https://pypi.org/pypi/foo-bar/json"
+    )
+    assert json_api_url("https://mirror.example.invalid/simple/", "six") is None

@@ -152,3 +152,12 @@ def test_humanize() -> None:
     assert humanize(dt.timedelta(days=7)) == "7 d"
     assert humanize(dt.timedelta(hours=1, minutes=30)) == "1.5 h"
     assert humanize(dt.timedelta(seconds=42)) == "42 s"
+
+
+def test_what_is_hidden_before_download_and_what_is_refused_at_download() -> None:
+    young = decide(Policy(), facts(upload_time=NOW - dt.timedelta(hours=1)), now=NOW)
+    critical = AdvisoryMatch(id="GHSA-x", severity="CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H")
+    vulnerable = decide(Policy(), facts(advisories=(critical,)), now=NOW)
+    assert young.hides
+    assert not vulnerable.allowed and not vulnerable.hides  # 403 with the reason instead
+    assert not decide(Policy(), facts(), now=NOW).hides

@@ -41,23 +41,25 @@ class IndexClient:
         page = parse_project_page(
             reply.body, reply.content_type, url=reply.url, project=str(canonicalize_name(name))
         )
-        if any(f.upload_time is None for f in page.files) and self.is_pypi:
-            page = merge_upload_times(page, self._pypi_upload_times(name))
+        api_url = json_api_url(self.index_url, name)
+        if api_url is not None and any(f.upload_time is None for f in page.files):
+            page = merge_upload_times(page, self._pypi_upload_times(api_url))
         return page
 
-    @property
-    def is_pypi(self) -> bool:
-        """True when the index is PyPI's (whose JSON API gives upload times)."""
-        return urlsplit(self.index_url).hostname in PYPI_HOSTS
-
-    def _pypi_upload_times(self, name: str) -> dict[str, dt.datetime]:
-        host = urlsplit(self.index_url).hostname
-        url = f"https://{host}/pypi/{canonicalize_name(name)}/json"
+    def _pypi_upload_times(self, url: str) -> dict[str, dt.datetime]:
         try:
             document = self._http.get(url, max_age=self._max_age).json()
         except NetworkError:
             return {}
         return upload_times_from_json_api(document)
+
+
+def json_api_url(index_url: str, name: str) -> str | None:
+    """PyPI's project JSON API for ``name`` when ``index_url`` is PyPI's, else None."""
+    host = urlsplit(index_url).hostname
+    if host not in PYPI_HOSTS:
+        return None
+    return f"https://{host}/pypi/{canonicalize_name(name)}/json"
 
 
 def upload_times_from_json_api(document: object) -> dict[str, dt.datetime]:

@@ -67,6 +67,15 @@ class Decision:
         """True when the file may be served or installed."""
         return self.action is Action.ALLOW
 
+    @property
+    def hides(self) -> bool:
+        """Refused for what is known before the file is fetched: the proxy does not list it.
+
+        An advisory alone refuses at download (403) instead, so that pip fails with the
+        reason rather than quietly picking an older, possibly worse, release.
+        """
+        return not self.allowed and any(r.code != "advisory" for r in self.reasons)
+
     def summary(self) -> str:
         """Every reason in one line."""
         return "; ".join(reason.text for reason in self.reasons) or "allowed"
@@ -140,15 +149,14 @@ def _refusals(policy: Policy, facts: FileFacts, now: dt.datetime) -> Iterable[Re
     if facts.yanked and policy.hide_yanked:
         why = f": {facts.yanked_reason}" if facts.yanked_reason else ""
         yield Reason(code="yanked", text=f"yanked from the index{why}")
-    blocking = [
-        a
-        for a in facts.advisories
-        if not a.malicious and advisory_severity(a) in policy.block_severities
-    ]
+    rated = [(a, advisory_severity(a)) for a in facts.advisories if not a.malicious]
+    blocking = [(a, label) for a, label in rated if label in policy.block_severities]
     if blocking:
-        ids = ", ".join(f"{a.id} ({advisory_severity(a)})" for a in blocking)
+        ids = ", ".join(f"{a.id} ({label})" for a, label in blocking)
         yield Reason(
-            code="advisory", text=f"vulnerable: {ids}", detail=",".join(a.id for a in blocking[:3])
+            code="advisory",
+            text=f"vulnerable: {ids}",
+            detail=",".join(a.id for a, _label in blocking[:3]),
         )
     if facts.verdict is not None and facts.verdict in policy.block_verdicts:
         rules = ", ".join(facts.decided_by) or "no rule named"

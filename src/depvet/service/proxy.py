@@ -37,7 +37,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import httpx
 from packaging.utils import canonicalize_name
@@ -57,7 +57,7 @@ from depvet import __version__
 from depvet.advisories.store import AdvisoryStore
 from depvet.errors import Error, IndexReplyError
 from depvet.gate.vetter import MAX_DOWNLOAD, Vetter, scan_file
-from depvet.index.client import PYPI_HOSTS, upload_times_from_json_api
+from depvet.index.client import json_api_url, upload_times_from_json_api
 from depvet.index.simple import (
     ACCEPT,
     JSON_V1,
@@ -231,14 +231,11 @@ class ProxyState:
             url=str(reply.url),
             project=project,
         )
-        if any(f.upload_time is None for f in page.files):
-            host = urlsplit(self.config.upstream).hostname
-            if host in PYPI_HOSTS:
-                with contextlib.suppress(_UpstreamError, ValueError):
-                    api = await self._get(
-                        f"https://{host}/pypi/{project}/json", project, limit=256 << 20
-                    )
-                    page = merge_upload_times(page, upload_times_from_json_api(api.json()))
+        api_url = json_api_url(self.config.upstream, project)
+        if api_url is not None and any(f.upload_time is None for f in page.files):
+            with contextlib.suppress(_UpstreamError, ValueError):
+                api = await self._get(api_url, project, limit=256 << 20)
+                page = merge_upload_times(page, upload_times_from_json_api(api.json()))
         return page
 
     async def _get(
@@ -269,13 +266,11 @@ class ProxyState:
             decision = self.vetter.decide(
                 page.name, file, advisories.get(file.version or "", ()), now=now
             )
-            pre_scan_refusal = [r for r in decision.reasons if r.code not in ("advisory",)]
-            if decision.allowed or not pre_scan_refusal:
-                shown.append(file)
-                self.files[file_key(file)] = (page.name, file)
-            else:
+            self.files[file_key(file)] = (page.name, file)
+            if decision.hides:
                 hidden[file.filename] = decision
-                self.files[file_key(file)] = (page.name, file)
+            else:
+                shown.append(file)
         for filename, decision in hidden.items():
             self.record(
                 ProxyEvent(
@@ -349,7 +344,7 @@ class ProxyState:
         entry = self.pages.get(project)
         advisories = entry.advisories.get(file.version or "", ()) if entry else ()
         before = self.vetter.decide(project, file, advisories)
-        if not before.allowed and any(r.code != "advisory" for r in before.reasons):
+        if before.hides:
             return before, file.sha256 or "", None
         key = file_key(file)
         async with self._lock(f"file:{key}"):
