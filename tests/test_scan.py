@@ -19,7 +19,17 @@ from depvet import scan as scan_module
 from depvet.detectors import registry
 from depvet.files import FileRole, FileView
 from depvet.limits import Limits, MiB
-from depvet.model import Finding, Rule, RuleKind, ScanResult, Scope, Severity, Target, Verdict
+from depvet.model import (
+    Finding,
+    Rule,
+    RuleKind,
+    ScanResult,
+    Scope,
+    Severity,
+    Target,
+    TargetKind,
+    Verdict,
+)
 from depvet.scan import ScanOptions, SeenFiles, _run_detectors, scan
 from depvet.sources.paths import PathSource
 from tests.builders import LITELLM_PTH_LINE, make_sdist, make_wheel, write_tar, write_zip
@@ -275,6 +285,17 @@ def test_parallel_and_serial_agree(tmp_path: Path) -> None:
     parallel, summary, _ = scan(targets, ScanOptions(jobs=2))
     assert serial == parallel
     assert summary.by_verdict["malicious"] == 1 and summary.by_verdict["clean"] == 4
+
+
+def test_parallel_scan_starts_the_largest_files_first(tmp_path: Path) -> None:
+    sizes = {"small.whl": 10, "large.tar.gz": 3000, "middle.zip": 500}
+    for name, size in sizes.items():
+        (tmp_path / name).write_bytes(b"x" * size)
+    targets = [Target(kind=TargetKind.FILE, path=tmp_path / name, display=name) for name in sizes]
+    site = Target(kind=TargetKind.INSTALLED, path=tmp_path / "a.dist-info", display="a")
+    gone = Target(kind=TargetKind.FILE, path=tmp_path / "gone.whl", display="gone")
+    order = scan_module.largest_first([site, *targets, gone])
+    assert order == [2, 3, 1, 0, 4]
 
 
 def test_findings_inside_decoded_layers_point_at_the_blob(tmp_path: Path) -> None:

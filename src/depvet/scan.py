@@ -425,6 +425,27 @@ def scan(
     return done, summarize(done, time.perf_counter() - started), run_errors
 
 
+def largest_first(targets: Sequence[Target]) -> list[int]:
+    """Indexes of ``targets``, the largest artifact files first.
+
+    Workers take targets in this order: a large package started last would keep
+    one worker busy while the others have nothing left to do. Folders and
+    installed distributions, whose size is not known without walking them, go
+    last in their given order; so does a file that cannot be read.
+    """
+
+    def size(index: int) -> int:
+        target = targets[index]
+        if target.kind is not TargetKind.FILE:
+            return -1
+        try:
+            return target.path.stat().st_size
+        except OSError:
+            return -1
+
+    return sorted(range(len(targets)), key=lambda index: -size(index))
+
+
 def _scan_parallel(
     targets: Sequence[Target],
     options: ScanOptions,
@@ -438,8 +459,8 @@ def _scan_parallel(
         max_workers=jobs, mp_context=context, initializer=_worker_init
     ) as pool:
         futures: dict[Future[Outcome], int] = {
-            pool.submit(scan_target_safely, target, options): index
-            for index, target in enumerate(targets)
+            pool.submit(scan_target_safely, targets[index], options): index
+            for index in largest_first(targets)
         }
         for future in as_completed(futures):
             index = futures[future]

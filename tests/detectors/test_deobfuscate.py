@@ -12,6 +12,7 @@ import codecs
 import gzip
 import lzma
 import marshal
+import re
 import struct
 import time
 import tracemalloc
@@ -30,6 +31,7 @@ from depvet.detectors.deobfuscate import (
     Layer,
     ObfuscationDetector,
     layers,
+    runs_code_text,
 )
 from depvet.files import FileRole, FileView
 from depvet.model import RuleKind, Scope, Severity
@@ -598,3 +600,46 @@ def test_findings_per_rule_are_capped() -> None:
 
 def test_preview() -> None:
     assert deobfuscate.preview(b"a\n\tb\x00c" + b"x" * 500) == "a b c" + "x" * 115
+
+
+# The one-regex form runs_code_text replaced: the answers must stay the same.
+_RUNS_CODE_REGEX = re.compile(
+    rb"\b(?:exec|eval|execfile|compile)\s*\(|\bexec\s+[\w(]|marshal\.loads|subprocess\."
+    rb"|\bos\.(?:system|popen)"
+)
+_CODE_PIECES = st.sampled_from(
+    [
+        b"exec",
+        b"eval",
+        b"execfile",
+        b"compile",
+        b"marshal.loads",
+        b"subprocess.",
+        b"os.system",
+        b"os.popen",
+        b"pos",
+        b"_",
+        b"x",
+        b" ",
+        b"\t",
+        b"\n",
+        b"(",
+        b"(x)",
+        b".",
+        b"re.",
+    ]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_CODE_PIECES, max_size=12).map(b"".join))
+def test_runs_code_text_agrees_with_the_regex(data: bytes) -> None:
+    assert runs_code_text(data) == (_RUNS_CODE_REGEX.search(data) is not None)
+
+
+def test_runs_code_text_needs_a_call_not_a_word() -> None:
+    assert runs_code_text(b"exec(payload)")
+    assert runs_code_text(b"exec code in ns")
+    assert runs_code_text(b"import subprocess\nsubprocess.run(x)")
+    assert not runs_code_text(b"re.compile_all = 1\nexecutor(task)\nself.eval_mode = True")
+    assert not runs_code_text(b"mypos.system(1)")

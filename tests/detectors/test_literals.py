@@ -54,3 +54,18 @@ def test_empty_word_is_refused() -> None:
 
 def test_no_words_find_nothing() -> None:
     assert Literals([]).found(b"anything") == frozenset()
+
+
+def test_instances_sharing_one_pass_keep_their_own_words_and_case() -> None:
+    exact = Literals([b"Token", b"exec"])
+    folded = Literals([b"token", b"socket"], nocase=True)
+    data = b"TOKEN = socket.exec()"
+    assert exact.found(data) == {b"exec"}
+    assert folded.found(data) == {b"token", b"socket"}
+    # Created after the first pass was compiled, asked about the same bytes object.
+    later = Literals([b"TOKEN", b"missing"])
+    assert later.found(data) == {b"TOKEN"}
+    assert exact.found(data) == {b"exec"}
+    # Other bytes with the same identity-free content are matched anew.
+    assert exact.found(b"Token only") == {b"Token"}
+    assert folded.found(b"Token only") == {b"token"}

@@ -401,7 +401,7 @@ class _Explorer:
             for m in _quoted_blob(self.limits.min_blob_chars).finditer(data)
         ]
         # The call patterns have no literal prefix for the regex engine: look for words first.
-        if any(word in data for word in _CALL_WORDS):
+        if _CALL_LITERALS.any_in(data):
             matches += [
                 (m.start(), m.group(1).decode(), m.group(3)) for m in _CALL_BLOB.finditer(data)
             ]
@@ -415,7 +415,7 @@ class _Explorer:
         # The guess is a search of the whole file: only made when there is a blob to judge.
         runs_code = executed
         if runs_code is None:
-            runs_code = ctx.executed or _RUNS_CODE_BYTES.search(data) is not None
+            runs_code = ctx.executed or runs_code_text(data)
         for start, decoder, raw in matches:
             self.tick()
             line += data.count(b"\n", last, start)
@@ -948,10 +948,36 @@ _SINKS = frozenset(
     }
 )
 _SINK_PREFIXES = ("subprocess.", "os.exec", "os.spawn", "os.posix_spawn", "asyncio.create_subp")
-_RUNS_CODE_BYTES = re.compile(
-    rb"\b(?:exec|eval|execfile|compile)\s*\(|\bexec\s+[\w(]|marshal\.loads|subprocess\."
-    rb"|\bos\.(?:system|popen)"
+# Text that runs code: exec/eval/execfile/compile called, a Python 2 exec statement, marshal
+# loads, a subprocess, os.system/os.popen. Each starts with a fixed word: the words are found
+# with bytes.find and only what follows each is matched (one regex alternation starting with
+# a word boundary has no literal prefix, and walked every byte of every file).
+_RUNS_CODE_WORDS: tuple[tuple[bytes, bool, re.Pattern[bytes] | None], ...] = (
+    # (word, needs a word boundary before it, what must follow at its start)
+    (b"exec", True, re.compile(rb"exec(?:file)?\s*\(|exec\s+[\w(]")),
+    (b"eval", True, re.compile(rb"eval\s*\(")),
+    (b"compile", True, re.compile(rb"compile\s*\(")),
+    (b"marshal.loads", False, None),
+    (b"subprocess.", False, None),
+    (b"os.system", True, None),
+    (b"os.popen", True, None),
 )
+_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def runs_code_text(data: bytes) -> bool:
+    """Whether the text of ``data`` calls something that runs code (see _RUNS_CODE_WORDS)."""
+    for word, boundary, follows in _RUNS_CODE_WORDS:
+        start = data.find(word)
+        while start >= 0:
+            if (not boundary or start == 0 or data[start - 1] not in _WORD_BYTES) and (
+                follows is None or follows.match(data, start)
+            ):
+                return True
+            start = data.find(word, start + 1)
+    return False
+
+
 # Words one of which any folding the tree walk does needs; files without them skip the parse.
 _TREE_WORDS = (
     b"b64decode",
@@ -1676,7 +1702,20 @@ _CALL_BLOB = re.compile(
     rb"""\b(b64decode|b32decode|b16decode|decodestring|decodebytes|unhexlify|fromhex"""
     rb"""|a2b_base64|a2b_hex)\s*\(\s*[bBuUrR]{0,2}(['"])([A-Za-z0-9+/=_\-\\\s]{4,})\2"""
 )
-_CALL_WORDS = (b"decode", b"fromhex", b"unhexlify", b"a2b_")
+# The names _CALL_BLOB starts with, found first (it has no literal prefix for the regex engine).
+_CALL_LITERALS = Literals(
+    (
+        b"b64decode",
+        b"b32decode",
+        b"b16decode",
+        b"decodestring",
+        b"decodebytes",
+        b"unhexlify",
+        b"fromhex",
+        b"a2b_base64",
+        b"a2b_hex",
+    )
+)
 _PY2_CODEC = re.compile(rb"""\.decode\s*\(\s*['"](?:base64|base_64|hex|zlib|bz2|rot)""")
 # Python 2: "…".decode("base64") / .decode("hex") / .decode("zlib") are written after the blob.
 _DECODER_CALL = re.compile(
