@@ -136,3 +136,18 @@ def proportional_sizes(counts: Mapping[str, int], total: int) -> dict[str, int]:
 def throughput(count: float, seconds: float) -> float:
     """``count`` per second, 0.0 for no time."""
     return ratio(count, seconds)
+
+
+def estimated_seconds(
+    sampled: Mapping[str, tuple[float, int]], population: Mapping[str, int]
+) -> float:
+    """Seconds a tool would take on whole sets, from its time on a sample of each.
+
+    ``sampled`` maps each set to (seconds taken, artifacts scanned); ``population``
+    to the set's full size. Each set's time per artifact is scaled to its full
+    size: the stratified estimate of the whole run. Fixed costs in a sample's
+    time (a tool's start-up) are scaled too, so the estimate errs high.
+    """
+    return sum(
+        seconds * population[name] / count for name, (seconds, count) in sampled.items() if count
+    )

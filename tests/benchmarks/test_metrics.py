@@ -13,6 +13,7 @@ from benchmarks.archives import member_mtimes
 from benchmarks.metrics import (
     EARLIEST_MTIME,
     cutoff_for_fraction,
+    estimated_seconds,
     newest_plausible,
     proportional_sizes,
     split_of,
@@ -141,3 +142,11 @@ def test_docs_keep_the_sections_other_benchmarks_write() -> None:
     assert "old figures" not in kept
     assert "## depvet proxy\n| a | b |" in kept and "- kept" in kept
     assert kept_sections("no markers here") == ""
+
+
+def test_estimated_seconds_scales_each_set_to_its_full_size() -> None:
+    sampled = {"malicious": (4.0, 200), "benign-sdist": (20.0, 100), "empty": (0.0, 0)}
+    population = {"malicious": 7000, "benign-sdist": 600, "empty": 10}
+    # 4 s / 200 artifacts * 7000 + 20 s / 100 * 600
+    assert estimated_seconds(sampled, population) == pytest.approx(140.0 + 120.0)
+    assert estimated_seconds({}, population) == 0.0

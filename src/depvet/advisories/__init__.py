@@ -6,10 +6,7 @@
 - :mod:`~depvet.advisories.feed` is the known-bad feed shipped inside depvet;
 - :mod:`~depvet.advisories.update` downloads OSV's PyPI dump;
 - :mod:`~depvet.advisories.commands` implements ``depvet db …``.
+
+Import the modules themselves: the package imports none of them, so a scan
+worker that needs only the embedded feed does not load the database layer.
 """
-
-from __future__ import annotations
-
-from depvet.advisories.store import AdvisoryStore, ImportReport, StoreStatus
-
-__all__ = ["AdvisoryStore", "ImportReport", "StoreStatus"]
