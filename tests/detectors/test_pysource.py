@@ -589,3 +589,24 @@ def test_many_bindings_stay_linear() -> None:
     analysis = _analyze(source)
     site = _only_call(source, "exec")
     assert analysis.exec_origin(site) == Origin.DYNAMIC
+
+
+@pytest.mark.parametrize("module", [ast, textwrap, pysource])
+def test_walk_values_visits_what_ast_walk_does_in_its_order(module: object) -> None:
+    # Real modules: every statement and expression kind those files use.
+    import inspect
+
+    tree = ast.parse(inspect.getsource(module))  # type: ignore[arg-type]
+    kept = (ast.Constant, ast.Name, ast.Call, ast.expr, ast.stmt)
+    expected = [n for n in ast.walk(tree) if isinstance(n, kept)]
+    assert [n for n in pysource.walk_values(tree) if isinstance(n, kept)] == expected
+
+
+def test_strings_are_the_same_when_asked_again() -> None:
+    source = "import os\nP = '/etc/' + 'passwd'\ndef f():\n    return open(P).read()\n"
+    analysis = analyze(source)
+    assert analysis is not None
+    (site,) = [s for s in analysis.calls if s.qualname == "open"]
+    first = analysis.strings(site.node.args[0], site.scope)
+    first.append("changed by a caller")
+    assert analysis.strings(site.node.args[0], site.scope) == ["/etc/", "passwd"]
