@@ -6,10 +6,11 @@ import io
 import tarfile
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from benchmarks.archives import member_mtimes
+from benchmarks.archives import floor_one, member_mtimes
 from benchmarks.metrics import (
     EARLIEST_MTIME,
     cutoff_for_fraction,
@@ -150,3 +151,47 @@ def test_estimated_seconds_scales_each_set_to_its_full_size() -> None:
     # 4 s / 200 artifacts * 7000 + 20 s / 100 * 600
     assert estimated_seconds(sampled, population) == pytest.approx(140.0 + 120.0)
     assert estimated_seconds({}, population) == 0.0
+
+
+def _zip_bytes(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_floor_opens_nested_archives_as_depvet_does(tmp_path: Path) -> None:
+    import gzip
+
+    inner = _zip_bytes({"pkg/__init__.py": b"x = 1\n", "pkg/data.txt": b"abc"})
+    level5 = _zip_bytes({"b": b"b"})
+    level4 = _zip_bytes({"level5.zip": level5})
+    level3 = _zip_bytes({"level4.zip": level4})
+    level2 = _zip_bytes({"level3.zip": level3})
+    members = {
+        "demo/setup.py": b"print('hi')\n",
+        "demo/bundled/pkg.whl": inner,
+        "demo/data.json.gz": gzip.compress(b'{"not": "a tar"}'),
+        "demo/level2.zip": level2,
+    }
+    artifact = tmp_path / "demo-1.0.tar.gz"
+    with tarfile.open(artifact, "w:gz") as tar:
+        for name, data in members.items():
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    result = floor_one(str(artifact))
+    assert result.ok
+    # Like depvet, the floor opens archives three levels below the artifact: level2.zip,
+    # level3.zip and level4.zip are opened, level5.zip (a fourth level down) is not.
+    assert result.members == 4 + 2 + 3
+    assert result.bytes == sum(map(len, members.values())) + 6 + 3 + len(level3) + len(
+        level4
+    ) + len(level5)
+
+
+def test_floor_reports_a_broken_artifact(tmp_path: Path) -> None:
+    broken = tmp_path / "broken-1.0.tar.gz"
+    broken.write_bytes(b"\x1f\x8b not really gzip")
+    assert not floor_one(str(broken)).ok
