@@ -6,6 +6,7 @@ import ast
 import base64
 import gc
 import os
+import signal
 import time
 import zlib
 from collections.abc import Iterable
@@ -322,3 +323,17 @@ def test_the_cache_key_holds_the_file_name() -> None:
     assert cache_key(same_bytes, "python", "r1", "x.py") != cache_key(
         same_bytes, "python", "r1", "__main__.py"
     )
+
+
+def test_time_budget_inside_one_package_handler() -> None:
+    view = FileView(path="x.py", role=FileRole.PYTHON, data=b"x = 1\n")
+    before = signal.getsignal(signal.SIGALRM)
+    with scan_module.alarm_handler():
+        findings, error = _run_detectors(view, [Spinner()], 0.2)
+        assert findings == []
+        assert error is not None and error.reference == "file-timeout"
+        # The next file gets its own budget, under the same handler.
+        _, error = _run_detectors(view, registry.detectors(), 5.0)
+        assert error is None
+    assert signal.getsignal(signal.SIGALRM) == before
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import enum
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -54,6 +55,11 @@ class FileView:
     role: FileRole
     data: bytes
     truncated: bool = False  # True when only the first Limits.max_file_bytes were read
+    sha256: str = ""  # hex digest of data when the reader computed it already; "" if not
+
+    def digest(self) -> str:
+        """The sha256 of :attr:`data`, hex: the one the reader gave, else computed."""
+        return self.sha256 or hashlib.sha256(self.data).hexdigest()
 
     @property
     def name(self) -> str:

@@ -74,15 +74,46 @@ def _on_alarm(signum: int, frame: FrameType | None) -> None:
     raise FileTimeout
 
 
+def _can_time() -> bool:
+    """Timers are signals: only on POSIX, and only the main thread receives them."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+_handler_installed = False  # True inside alarm_handler(): time_budget only sets the timer
+
+
+@contextlib.contextmanager
+def alarm_handler() -> Iterator[None]:
+    """Keep the file-timeout handler installed for the block (one package's files).
+
+    Installing a signal handler costs more than arming a timer; with many small
+    files, doing both for each file was a noticeable part of a scan.
+    """
+    global _handler_installed
+    if _handler_installed or not _can_time():
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _on_alarm)
+    _handler_installed = True
+    try:
+        yield
+    finally:
+        _handler_installed = False
+        signal.signal(signal.SIGALRM, previous)
+
+
 @contextlib.contextmanager
 def time_budget(seconds: float) -> Iterator[None]:
     """Raise FileTimeout in the block after ``seconds`` (main thread of a POSIX process only)."""
-    if (
-        seconds <= 0
-        or not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
+    if seconds <= 0 or not _can_time():
         yield
+        return
+    if _handler_installed:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
         return
     previous = signal.signal(signal.SIGALRM, _on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -266,16 +297,20 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                     python_files[relative_path(member.container, member.path)] = member.path
                 if role is FileRole.SETUP and setup_source is None:
                     setup_source = member.data
+                content = hashlib.sha256(member.data)
                 view = FileView(
-                    path=member.path, role=role, data=member.data, truncated=member.truncated
+                    path=member.path,
+                    role=role,
+                    data=member.data,
+                    truncated=member.truncated,
+                    sha256=content.hexdigest(),
                 )
                 wanted = [d for d in detectors if d.wants(view)]
                 if not wanted:
                     continue
-                content = hashlib.sha256(member.data)
                 key = None
                 if cache is not None:
-                    key = cache_key(content.hexdigest(), role.value, ruleset, view.name)
+                    key = cache_key(view.sha256, role.value, ruleset, view.name)
                     hit = cache.get(key)
                     if hit is not None:
                         cached += 1
@@ -358,7 +393,7 @@ def _name_version(target: Target, meta: tuple[int, str, bytes] | None) -> NameVe
 def scan_target_safely(target: Target, options: ScanOptions) -> Outcome:
     """:func:`scan_target`, with a defect in depvet itself confined to this one package."""
     try:
-        with fewer_collections():
+        with fewer_collections(), alarm_handler():
             return scan_target(target, options)
     except Exception as exc:
         why = f"internal error in depvet: {type(exc).__name__}: {exc}"

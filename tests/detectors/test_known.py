@@ -51,3 +51,12 @@ def test_embedded_feed_names_litellm_launcher() -> None:
         IndicatorDetector().scan(FileView(path="litellm_init.pth", role=FileRole.PTH, data=b""))
     )
     assert [f.rule for f in found] == ["known-bad-indicator"]
+
+
+def test_a_digest_given_by_the_reader_is_the_one_matched() -> None:
+    detector = IndicatorDetector(TEST_IOCS)
+    data = b"bytes whose digest the reader computed"
+    given = FileView(path="a.bin", role=FileRole.OTHER, data=data, sha256="ab" * 32)
+    assert [f.message for f in detector.scan(given)] == ["sha256 indicator of T-4: " + "ab" * 32]
+    # Without one, the digest is computed from the bytes.
+    assert list(detector.scan(FileView(path="a.bin", role=FileRole.OTHER, data=data))) == []

@@ -9,7 +9,6 @@ campaign-specific strings.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from functools import cached_property
@@ -219,9 +218,7 @@ class IndicatorDetector:
     def scan(self, file: FileView) -> Iterable[Finding]:
         """A finding per indicator the file matches."""
         found: list[Finding] = []
-        hit = (
-            self._hashes.get(hashlib.sha256(file.data).hexdigest()) if not file.truncated else None
-        )
+        hit = self._hashes.get(file.digest()) if not file.truncated else None
         if hit is not None:
             found.append(self._finding(file, hit, None, f"sha256 {hit.value}"))
         named = self._names.get(file.name)
