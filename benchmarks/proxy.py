@@ -37,6 +37,7 @@ from typing import Any
 import httpx
 from packaging.specifiers import InvalidSpecifier, SpecifierSet
 
+from benchmarks.sections import write_section
 from depvet.index.simple import JSON_V1
 from tests.indexserver import LocalIndex
 
@@ -291,13 +292,7 @@ def render(result: dict[str, Any]) -> str:
 
 
 def write_docs(result: dict[str, Any]) -> None:
-    text = DOCS.read_text("utf-8") if DOCS.exists() else "# Benchmarks\n"
-    section = render(result)
-    if BEGIN in text and END in text:
-        text = text[: text.index(BEGIN)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOCS.write_text(text)
+    write_section(DOCS, BEGIN, END, render(result))
 
 
 def main() -> None:
