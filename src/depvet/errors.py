@@ -52,6 +52,15 @@ class UnsafeArchive(ArtifactError):
     hint = "Limits are set with --max-* options; raise one only for an archive you trust."
 
 
+class ArchiveBomb(UnsafeArchive):
+    """An archive expands past the allowed compression ratio (a decompression bomb).
+
+    Raised for the archive being read: when that archive sits inside another,
+    only it is abandoned and the outer archive is read on. The limits on the
+    whole artifact (members, total bytes) stop everything.
+    """
+
+
 class DetectorError(Error):
     """A detector failed or ran out of time on one file."""
 

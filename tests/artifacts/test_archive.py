@@ -198,6 +198,31 @@ def test_tar_bomb_stops_the_artifact(tmp_path: Path) -> None:
     assert "ratio" in caught.value.message
 
 
+def test_bomb_nested_in_an_sdist_does_not_hide_what_follows_it(tmp_path: Path) -> None:
+    limits = Limits(ratio_floor=1 * MiB, max_ratio=100)
+    # Each member is under the floor alone; together they pass it at over 100:1.
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        for i in range(4):
+            zf.writestr(f"z{i}.npy", b"\0" * (MiB // 2))
+    target = tmp_path / "demo-1.0.tar.gz"
+    with tarfile.open(target, "w:gz") as tar:
+        # The bomb comes first: the code after it must still be read.
+        for name, data in (
+            ("demo-1.0/data/matrix.npz", bomb.getvalue()),
+            ("demo-1.0/setup.py", b"from setuptools import setup\nsetup()\n"),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    _, members, budget = read_all(target, limits)
+    paths = [m.path for m in members]
+    assert "demo-1.0/setup.py" in paths
+    assert "demo-1.0/data/matrix.npz" in paths
+    (noted,) = [e for e in budget.errors if e.path == "demo-1.0/data/matrix.npz"]
+    assert noted.reference == "unsafe-member" and "ratio" in noted.message
+
+
 def test_member_and_total_limits(tmp_path: Path) -> None:
     target = write_zip(tmp_path / "many.zip", {f"demo/{i}.py": b"x" for i in range(30)})
     with pytest.raises(UnsafeArchive, match="more than 10 members"):

@@ -26,7 +26,7 @@ from depvet.artifacts.safety import (
     sanitize,
     sniff,
 )
-from depvet.errors import ArtifactError, UnsafeArchive
+from depvet.errors import ArchiveBomb, ArtifactError, UnsafeArchive
 from depvet.model import IntegrityProblem
 
 # What a corrupt or truncated compressed stream raises, besides tarfile's/zipfile's own.
@@ -208,6 +208,11 @@ class ArchiveArtifact:
                 io.BytesIO(data), budget=budget, depth=self._depth + 1, prefix=path + "!/"
             )
             yield from inner.members()
+        except ArchiveBomb as exc:
+            # A bomb inside is skipped, not a reason to stop reading the rest of the artifact
+            # (data files of a popular sdist trip the ratio; a package must not hide its code
+            # behind one). What the inner archive yielded before was scanned.
+            budget.note("unsafe-member", f"nested archive not read further: {exc.message}", path)
         except UnsafeArchive:
             raise
         except ArtifactError as exc:

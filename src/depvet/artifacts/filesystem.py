@@ -20,7 +20,7 @@ from pathlib import Path
 from depvet.artifacts.archive import ArchiveArtifact
 from depvet.artifacts.interface import Member
 from depvet.artifacts.safety import Budget, Format, sniff
-from depvet.errors import ArtifactError, UnsafeArchive
+from depvet.errors import ArchiveBomb, ArtifactError, UnsafeArchive
 from depvet.model import IntegrityKind, IntegrityProblem
 
 # Folders that are tool state, not package contents.
@@ -100,6 +100,10 @@ class _DiskFiles:
                     io.BytesIO(data), budget=budget, depth=1, prefix=shown + "!/"
                 )
                 yield from inner.members()
+            except ArchiveBomb as exc:
+                budget.note(
+                    "unsafe-member", f"nested archive not read further: {exc.message}", shown
+                )
             except UnsafeArchive:
                 raise
             except ArtifactError:

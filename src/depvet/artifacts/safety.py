@@ -6,7 +6,7 @@ import enum
 import re
 from dataclasses import dataclass, field
 
-from depvet.errors import UnsafeArchive
+from depvet.errors import ArchiveBomb, UnsafeArchive
 from depvet.limits import Limits
 from depvet.model import ScanError
 
@@ -116,7 +116,7 @@ class Budget:
         if uncompressed > limits.ratio_floor and uncompressed > limits.max_ratio * max(
             compressed, 1
         ):
-            raise UnsafeArchive(
+            raise ArchiveBomb(
                 f"{self.display}: compression ratio over {limits.max_ratio}:1 "
                 "(a decompression bomb); stopped reading"
             )
