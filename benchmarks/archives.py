@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import IO
 
 from benchmarks.metrics import newest_plausible
+from depvet.limits import Limits
 
 
 def _is_zip(head: bytes) -> bool:
@@ -57,9 +58,13 @@ def artifact_date(path: str) -> float | None:
     return newest_plausible(member_mtimes(data), time.time())
 
 
-# Archives inside archives are opened as depvet opens them (Limits.max_depth levels):
-# their members are members of the artifact too, and any scanner must read them.
-MAX_DEPTH = 3
+# The floor reads what depvet reads, with depvet's default limits: archives inside
+# archives are opened (Limits.max_depth levels; their members are members of the
+# artifact too, and any scanner must read them), a member is read up to
+# Limits.max_file_bytes (a cut member is not opened as an archive), and a zip member
+# whose header promises a bomb's compression ratio is skipped unread.
+LIMITS = Limits()
+MAX_DEPTH = LIMITS.max_depth
 _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZh", b"\xfd7zXZ\x00")
 _ERRORS = (
     tarfile.TarError,
@@ -90,14 +95,33 @@ class _Count:
     bytes: int = 0
 
 
+def _bomb(uncompressed: int, compressed: int) -> bool:
+    """Whether depvet skips a zip member of these sizes as a likely compression bomb."""
+    return uncompressed > LIMITS.ratio_floor and uncompressed > LIMITS.max_ratio * max(
+        compressed, 1
+    )
+
+
+class _Bomb(Exception):
+    """An archive's contents expanded past depvet's ratio: depvet reads it no further."""
+
+
+def _check_ratio(uncompressed: int, compressed: int) -> None:
+    if _bomb(uncompressed, compressed):
+        raise _Bomb
+
+
 def _member(data: bytes, count: _Count, depth: int) -> None:
-    """Hash one member's bytes; open it in turn when it is an archive."""
+    """Hash one member's bytes (up to depvet's cut); open it in turn when it is an archive."""
+    cut = len(data) > LIMITS.max_file_bytes
+    if cut:
+        data = data[: LIMITS.max_file_bytes]
     hashlib.sha256(data).digest()
     count.members += 1
     count.bytes += len(data)
-    if depth < MAX_DEPTH and _is_archive(data[:512]):
+    if not cut and depth < MAX_DEPTH and _is_archive(data[:512]):
         # Not every file with an archive's magic is one (data.json.gz): its errors are its own.
-        with contextlib.suppress(*_ERRORS):
+        with contextlib.suppress(*_ERRORS, _Bomb):
             _archive(io.BytesIO(data), count, depth + 1)
 
 
@@ -106,19 +130,30 @@ def _archive(handle: IO[bytes], count: _Count, depth: int) -> None:
     head = handle.read(4)
     handle.seek(0)
     if _is_zip(head):
+        compressed = uncompressed = 0
         with zipfile.ZipFile(handle) as archive:
             for info in archive.infolist():
-                if not info.is_dir():
-                    with archive.open(info) as content:
-                        _member(content.read(), count, depth)
+                if info.is_dir() or _bomb(info.file_size, info.compress_size):
+                    continue
+                with archive.open(info) as content:
+                    data = content.read(LIMITS.max_file_bytes + 1)
+                compressed += info.compress_size
+                uncompressed += len(data)
+                _check_ratio(uncompressed, compressed)
+                if not _bomb(len(data), info.compress_size):
+                    _member(data, count, depth)
         return
+    uncompressed = 0
     with tarfile.open(fileobj=handle, mode="r|*") as stream:
         for entry in stream:
             if not entry.isfile():
                 continue
             extracted = stream.extractfile(entry)
             if extracted is not None:
-                _member(extracted.read(), count, depth)
+                data = extracted.read(LIMITS.max_file_bytes + 1)
+                uncompressed += len(data)
+                _member(data, count, depth)
+                _check_ratio(uncompressed, handle.tell())
 
 
 def floor_one(path: str) -> FloorResult:
@@ -131,6 +166,8 @@ def floor_one(path: str) -> FloorResult:
     try:
         with Path(path).open("rb") as handle:
             _archive(handle, count, 0)
+    except _Bomb:
+        pass  # depvet stops reading the artifact here too
     except _ERRORS:
         return FloorResult(members=count.members, bytes=count.bytes, ok=False)
     return FloorResult(members=count.members, bytes=count.bytes, ok=True)
