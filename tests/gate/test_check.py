@@ -141,3 +141,30 @@ def _policy(folder: Path, index: LocalIndex, text: str) -> Path:
     path = folder / "depvet.toml"
     path.write_text(f'index-url = "{index.url}"\n{text}\n')
     return path
+
+
+def test_code_behind_a_decompression_bomb_is_refused_as_not_fully_scanned(
+    upstream: tuple[LocalIndex, Served], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    import io
+    import tarfile
+
+    index, _ = upstream
+    sdist = tmp_path / "bombed-1.0.tar.gz"
+    with tarfile.open(sdist, "w:gz") as tar:
+        # 20 MiB of zeros first: past depvet's ratio limit, so reading stops before setup.py.
+        for name, data in (
+            ("bombed-1.0/padding.bin", bytes(20 * 1024 * 1024)),
+            ("bombed-1.0/setup.py", b"from setuptools import setup\nsetup(name='bombed')\n"),
+            ("bombed-1.0/PKG-INFO", b"Metadata-Version: 2.1\nName: bombed\nVersion: 1.0\n"),
+        ):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tar.addfile(info, io.BytesIO(data))
+    index.add(sdist)
+    code, items, _ = run(capsys, "--index-url", index.url, "bombed")
+    assert code == ExitCode.FOUND
+    item = items["bombed"]
+    assert item["action"] == "refuse" and codes(item) == ["incomplete"]
+    scan = item["scan"]
+    assert isinstance(scan, dict) and scan["verdict"] == "clean"  # judged on what was read

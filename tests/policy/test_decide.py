@@ -161,3 +161,15 @@ def test_what_is_hidden_before_download_and_what_is_refused_at_download() -> Non
     assert young.hides
     assert not vulnerable.allowed and not vulnerable.hides  # 403 with the reason instead
     assert not decide(Policy(), facts(), now=NOW).hides
+
+
+def test_a_file_not_fully_scanned_is_refused_whatever_its_verdict() -> None:
+    partial = facts(verdict=Verdict.CLEAN, incomplete="demo.tar.gz: compression ratio over 200:1")
+    decision = decide(Policy(), partial, now=NOW)
+    assert [r.code for r in decision.reasons] == ["incomplete"]
+    assert decision.reasons[0].text == (
+        "not fully scanned: demo.tar.gz: compression ratio over 200:1"
+    )
+    # A reviewed file can still be allowed, and the report says what was lifted.
+    allowed = decide(Policy(allow=(entry("allow"),)), partial, now=NOW)
+    assert allowed.allowed and "despite incomplete" in allowed.notes[0]

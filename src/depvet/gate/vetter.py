@@ -87,6 +87,7 @@ class Vetter:
             advisories=tuple(advisories),
             verdict=verdict.verdict if verdict else None,
             decided_by=verdict.decided_by if verdict else (),
+            incomplete=verdict.incomplete if verdict else None,
         )
         return decide(self.policy, facts, now=now)
 

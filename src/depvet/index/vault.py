@@ -74,6 +74,25 @@ class StoredVerdict:
             result=result,
         )
 
+    @property
+    def incomplete(self) -> str | None:
+        """Why the scan did not read or analyse all of the file, from its errors; None if it did.
+
+        Reading that stopped on a safety limit or on an unreadable archive (an error of the
+        whole artifact) and a file whose detectors ran out of time both leave code unvetted.
+        """
+        for error in self.result.get("errors", ()):
+            reference = error.get("reference")
+            if reference in _STOPPED and error.get("path") is None:
+                return str(error.get("message") or reference)
+            if reference == "file-timeout":
+                return f"{error.get('path')}: {error.get('message') or reference}"
+        return None
+
+
+# Errors of a whole artifact (no path) that end its reading before its last member.
+_STOPPED = frozenset({"unsafe-archive", "artifact-unreadable"})
+
 
 class Vault:
     """Files and verdicts under ``root``; nothing is written until something is stored."""

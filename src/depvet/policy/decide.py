@@ -52,6 +52,7 @@ class FileFacts:
     advisories: tuple[AdvisoryMatch, ...] = ()
     verdict: Verdict | None = None  # None: not scanned (yet)
     decided_by: tuple[str, ...] = ()
+    incomplete: str | None = None  # why the scan did not read or analyse all of it; None: it did
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -158,6 +159,10 @@ def _refusals(policy: Policy, facts: FileFacts, now: dt.datetime) -> Iterable[Re
             text=f"vulnerable: {ids}",
             detail=",".join(a.id for a, _label in blocking[:3]),
         )
+    if facts.incomplete is not None:
+        # A verdict on part of a file says nothing of the rest: code placed behind a
+        # decompression bomb, or one that exhausts the detectors' time, is not vetted.
+        yield Reason(code="incomplete", text=f"not fully scanned: {facts.incomplete}")
     if facts.verdict is not None and facts.verdict in policy.block_verdicts:
         rules = ", ".join(facts.decided_by) or "no rule named"
         yield Reason(
