@@ -731,7 +731,7 @@ def exit_code(results: Sequence[ScanResult], fail_on: FailOn, errors: Sequence[S
         return ExitCode.FOUND
     if all(r.verdict is Verdict.ERROR for r in results):
         return ExitCode.USAGE
-    if errors or any(r.verdict is Verdict.ERROR for r in results):
+    if errors or any(r.verdict is Verdict.ERROR or r.incomplete for r in results):
         return ExitCode.INCOMPLETE
     return ExitCode.OK
 

@@ -8,6 +8,7 @@ across worker processes and to store in the result cache.
 from __future__ import annotations
 
 import enum
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -178,6 +179,25 @@ class ScanError:
     path: str | None = None  # inside the artifact, when one member is at fault
 
 
+# Errors of a whole artifact (no path) that end its reading before its last member.
+STOPPED_READING = frozenset({"unsafe-archive", "artifact-unreadable"})
+
+
+def incomplete_reason(errors: Iterable[ScanError]) -> str | None:
+    """Why a scan did not read or analyse all of a package, from its errors; None if it did.
+
+    Reading that stopped on a safety limit or an unreadable archive (an error of the
+    whole artifact) and a file whose detectors ran out of time leave code unvetted; a
+    member skipped as a bomb or a file cut at the size limit do not.
+    """
+    for error in errors:
+        if error.reference in STOPPED_READING and error.path is None:
+            return error.message
+        if error.reference == "file-timeout":
+            return f"{error.path}: {error.message}"
+    return None
+
+
 class PinKind(enum.StrEnum):
     """How precisely a dependency is pinned."""
 
@@ -256,6 +276,11 @@ class ScanResult:
     files: int = 0  # files read
     bytes: int = 0  # uncompressed bytes read
     cached_files: int = 0  # files whose findings came from the cache
+
+    @property
+    def incomplete(self) -> str | None:
+        """Why the package was not fully scanned (see :func:`incomplete_reason`); None if it was."""
+        return incomplete_reason(self.errors)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

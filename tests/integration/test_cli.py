@@ -11,7 +11,7 @@ import jsonschema
 import pytest
 
 from depvet.cli import ExitCode, main
-from tests.builders import LITELLM_PTH_LINE, make_wheel
+from tests.builders import LITELLM_PTH_LINE, make_wheel, write_tar
 
 SARIF_SCHEMA = Path(__file__).resolve().parents[2].parent / "shared/schemas/sarif-schema-2.1.0.json"
 
@@ -67,6 +67,24 @@ def test_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["scan", "--fail-on", "bogus"]) == ExitCode.USAGE
     assert main(["scan", "--max-members", "0", str(clean)]) == ExitCode.USAGE
     capsys.readouterr()
+
+
+def test_a_package_read_only_in_part_makes_the_scan_incomplete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Reading stops at the padding (over 200:1 past 16 MiB): setup.py after it is unread.
+    sdist = write_tar(
+        tmp_path / "bombed-1.0.tar.gz",
+        {
+            "bombed-1.0/padding.bin": bytes(20 * 1024 * 1024),
+            "bombed-1.0/setup.py": b"from setuptools import setup\nsetup()\n",
+        },
+    )
+    code = main(["scan", "--format", "json", str(sdist)])
+    document = json.loads(capsys.readouterr().out)
+    (result,) = document["results"]
+    assert result["verdict"] == "clean" and result["stats"]["files"] == 1
+    assert code == ExitCode.INCOMPLETE
 
 
 def test_fail_on_suspicious(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from depvet.model import Verdict
+from depvet.model import ScanError, Verdict, incomplete_reason
 
 __all__ = ["StoredVerdict", "Vault"]
 
@@ -76,22 +76,15 @@ class StoredVerdict:
 
     @property
     def incomplete(self) -> str | None:
-        """Why the scan did not read or analyse all of the file, from its errors; None if it did.
-
-        Reading that stopped on a safety limit or on an unreadable archive (an error of the
-        whole artifact) and a file whose detectors ran out of time both leave code unvetted.
-        """
-        for error in self.result.get("errors", ()):
-            reference = error.get("reference")
-            if reference in _STOPPED and error.get("path") is None:
-                return str(error.get("message") or reference)
-            if reference == "file-timeout":
-                return f"{error.get('path')}: {error.get('message') or reference}"
-        return None
-
-
-# Errors of a whole artifact (no path) that end its reading before its last member.
-_STOPPED = frozenset({"unsafe-archive", "artifact-unreadable"})
+        """Why the scan did not read or analyse all of the file; None if it did."""
+        return incomplete_reason(
+            ScanError(
+                reference=str(error.get("reference")),
+                message=str(error.get("message") or error.get("reference")),
+                path=error.get("path"),
+            )
+            for error in self.result.get("errors", ())
+        )
 
 
 class Vault:
