@@ -141,3 +141,36 @@ def test_a_function_named_as_a_default_value_does_not_run_on_import() -> None:
     view = FileView(path="pkg/viz.py", role=FileRole.PYTHON, data=text.encode())
     rules = {f.rule for f in BehaviorDetector().scan(view)}
     assert "download-exec" not in rules
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import requests\n",
+        "import os, json, requests as r\n",
+        "from requests.adapters import HTTPAdapter\n",
+        "mod = __import__('requests')\n",
+        'import importlib\nhttp = importlib.import_module("requests")\n',
+        "import os, \\\n    requests\n",
+        "from urllib.request import urlopen\n",
+        "import socket\n",
+        "client = __import__('httpx')\n",
+        "from subprocess import run\n",
+        "import paramiko\n",
+    ],
+)
+def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) -> None:
+    assert worth_parsing(source.encode())
+
+
+def test_network_library_names_only_in_prose_are_not_parsed() -> None:
+    prose = (
+        '"""A client.\n\nRetries failed requests with backoff over a websocket or\n'
+        'httpx transport; urllib quoting rules apply. It never starts a subprocess."""\n'
+        "\n\nclass Client:\n"
+        "    def send(self, request):\n"
+        "        return self._transport.send(request)\n"
+    )
+    assert not worth_parsing(prose.encode())
+    # Another sink word still makes the file worth parsing.
+    assert worth_parsing((prose + "import subprocess\n").encode())

@@ -548,6 +548,51 @@ def _keyword(call: ast.Call, name: str) -> ast.expr | None:
     return next((k.value for k in call.keywords if k.arg == name), None)
 
 
+_TOKEN_SET = frozenset(_TOKENS)
+# Module names (network libraries, subprocess) that are sinks only where the code imports
+# them or names them in a string for __import__/import_module: the tree ties a call to a
+# module through its import. Elsewhere they are prose ("retries failed requests", "a
+# websocket client", "runs a subprocess") in thousands of SDK files.
+_IMPORTED_NAMES = frozenset(
+    {
+        b"requests",
+        b"httpx",
+        b"urllib",
+        b"socket",
+        b"websocket",
+        b"aiohttp",
+        b"httplib",
+        b"ftplib",
+        b"smtplib",
+        b"telnetlib",
+        b"paramiko",
+        b"xmlrpc",
+        b"pycurl",
+        b"subprocess",
+    }
+)
+
+
+def _named_in_code(data: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs where it can name a module: imported, or quoted.
+
+    Any occurrence on an import line, right after a quote, or on a line continued from
+    the one before counts: when in doubt, the file is parsed.
+    """
+    start = data.find(word)
+    while start >= 0:
+        if start and data[start - 1] in b"'\"":
+            return True
+        line = data.rfind(b"\n", 0, start) + 1
+        head = data[line:start]
+        if b"import" in head or b"from" in head:
+            return True
+        if line >= 2 and data.rfind(b"\\", max(0, line - 3), line) >= 0:
+            return True
+        start = data.find(word, start + 1)
+    return False
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     found = _PREFILTER.found(data)
@@ -555,7 +600,10 @@ def worth_parsing(data: bytes) -> bool:
         return False
     if b"environ" in found and b"write" in found:
         return True
-    if not found.isdisjoint(_TOKENS) or not found.isdisjoint(_BUILTINS_LOOKUPS):
+    tokens = found & _TOKEN_SET
+    if not tokens <= _IMPORTED_NAMES or any(_named_in_code(data, t) for t in tokens):
+        return True
+    if not found.isdisjoint(_BUILTINS_LOOKUPS):
         return True
     # Imports and builtins looked up by name matter when the name is hidden.
     if not found.isdisjoint(_LOOKUPS) and not found.isdisjoint(_HIDING):
