@@ -95,19 +95,12 @@ class _Count:
     bytes: int = 0
 
 
-def _bomb(uncompressed: int, compressed: int) -> bool:
-    """Whether depvet skips a zip member of these sizes as a likely compression bomb."""
-    return uncompressed > LIMITS.ratio_floor and uncompressed > LIMITS.max_ratio * max(
-        compressed, 1
-    )
-
-
 class _Bomb(Exception):
     """An archive's contents expanded past depvet's ratio: depvet reads it no further."""
 
 
 def _check_ratio(uncompressed: int, compressed: int) -> None:
-    if _bomb(uncompressed, compressed):
+    if LIMITS.bomb(uncompressed, compressed):
         raise _Bomb
 
 
@@ -133,14 +126,14 @@ def _archive(handle: IO[bytes], count: _Count, depth: int) -> None:
         compressed = uncompressed = 0
         with zipfile.ZipFile(handle) as archive:
             for info in archive.infolist():
-                if info.is_dir() or _bomb(info.file_size, info.compress_size):
+                if info.is_dir() or LIMITS.bomb(info.file_size, info.compress_size):
                     continue
                 with archive.open(info) as content:
                     data = content.read(LIMITS.max_file_bytes + 1)
                 compressed += info.compress_size
                 uncompressed += len(data)
                 _check_ratio(uncompressed, compressed)
-                if not _bomb(len(data), info.compress_size):
+                if not LIMITS.bomb(len(data), info.compress_size):
                     _member(data, count, depth)
         return
     uncompressed = 0

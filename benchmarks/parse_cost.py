@@ -35,9 +35,9 @@ from benchmarks.archives import floor_one
 from benchmarks.metrics import ratio, stratified_sample
 from benchmarks.run import DOCS, SEED, discover, machine
 from benchmarks.sections import write_section
+from depvet.detectors.pysource import MAX_AST_BYTES
 
 BEGIN, END = "<!-- parse-cost -->", "<!-- /parse-cost -->"
-MAX_AST_BYTES = 5 * 1024 * 1024  # depvet.detectors.pysource.MAX_AST_BYTES
 SETS = ("malicious", "benign-sdist", "benign-wheel")
 
 

@@ -25,3 +25,9 @@ class Limits:
     max_depth: int = 3  # archives inside archives
     file_seconds: float = 10.0  # detector time budget per file
     max_parse_bytes: int = 5 * MiB  # larger Python sources get byte rules only
+
+    def bomb(self, uncompressed: int, compressed: int) -> bool:
+        """Whether ``uncompressed`` bytes from ``compressed`` pass the ratio a bomb is known by."""
+        return uncompressed > self.ratio_floor and uncompressed > self.max_ratio * max(
+            compressed, 1
+        )

@@ -108,20 +108,12 @@ def time_budget(seconds: float) -> Iterator[None]:
     if seconds <= 0 or not _can_time():
         yield
         return
-    if _handler_installed:
+    with alarm_handler():  # already installed for a package's files: nothing to do
         signal.setitimer(signal.ITIMER_REAL, seconds)
         try:
             yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
-        return
-    previous = signal.signal(signal.SIGALRM, _on_alarm)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # Parsing makes millions of syntax-tree nodes that live as long as their file's

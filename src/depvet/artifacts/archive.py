@@ -116,9 +116,7 @@ class ArchiveArtifact:
                 continue
             if hostile:
                 budget.note("unsafe-member", f"path escapes the archive: {info.filename!r}", shown)
-            if info.file_size > limits.ratio_floor and info.file_size > limits.max_ratio * max(
-                info.compress_size, 1
-            ):
+            if limits.bomb(info.file_size, info.compress_size):
                 budget.note(
                     "unsafe-member",
                     f"skipped: {info.file_size} bytes from {info.compress_size} compressed "
@@ -136,9 +134,7 @@ class ArchiveArtifact:
             uncompressed += len(data)
             budget.take_bytes(len(data))
             budget.check_ratio(uncompressed, compressed)
-            if len(data) > limits.ratio_floor and len(data) > limits.max_ratio * max(
-                info.compress_size, 1
-            ):
+            if limits.bomb(len(data), info.compress_size):
                 budget.note("unsafe-member", "skipped: compression ratio lies in its header", shown)
                 continue
             yield from self._emit(shown, data, max(info.file_size, len(data)))

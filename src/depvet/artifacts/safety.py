@@ -112,12 +112,9 @@ class Budget:
 
     def check_ratio(self, uncompressed: int, compressed: int) -> None:
         """Stop an archive whose contents expand past ``max_ratio`` (a decompression bomb)."""
-        limits = self.limits
-        if uncompressed > limits.ratio_floor and uncompressed > limits.max_ratio * max(
-            compressed, 1
-        ):
+        if self.limits.bomb(uncompressed, compressed):
             raise ArchiveBomb(
-                f"{self.display}: compression ratio over {limits.max_ratio}:1 "
+                f"{self.display}: compression ratio over {self.limits.max_ratio}:1 "
                 "(a decompression bomb); stopped reading"
             )
 
