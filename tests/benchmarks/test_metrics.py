@@ -153,6 +153,22 @@ def test_estimated_seconds_scales_each_set_to_its_full_size() -> None:
     assert estimated_seconds({}, population) == 0.0
 
 
+def test_seconds_are_paired_by_set_with_guarddog_counted_once() -> None:
+    from benchmarks.run import _seconds_by_set
+
+    reports = [
+        {"tool": "depvet", "name": "malicious", "seconds": 50.0},
+        {"tool": "guarddog (risk label)", "name": "malicious", "seconds": 900.0},
+        {"tool": "guarddog (any issue)", "name": "malicious", "seconds": 900.0},
+        {"tool": "depvet", "name": "benign-sdist", "seconds": 90.0},
+        {"tool": "guarddog (risk label)", "name": "benign-sdist", "seconds": 450.0},
+    ]
+    assert _seconds_by_set(reports) == {
+        "malicious": {"depvet": 50.0, "guarddog": 900.0},
+        "benign-sdist": {"depvet": 90.0, "guarddog": 450.0},
+    }
+
+
 def _zip_bytes(files: dict[str, bytes]) -> bytes:
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w") as archive:
