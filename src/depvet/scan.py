@@ -24,7 +24,7 @@ from pathlib import Path
 from types import FrameType
 from typing import TypeGuard
 
-from depvet.artifacts.layout import relative_path, role_of
+from depvet.artifacts.layout import relative_path, role_of, source_only_folder
 from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
 from depvet.artifacts.registry import open_artifact
 from depvet.artifacts.safety import Budget
@@ -273,6 +273,8 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     paths: list[str] = []
     setup_source: bytes | None = None
     python_files: dict[str, str] = {}  # path relative to the tree root → member path
+    # Python files not scanned (tests, docs, tools) → the tools-like folder that kept them out.
+    auxiliary: dict[str, str | None] = {}
     fatal: ScanError | None = None
     try:
         with open_artifact(target, budget) as artifact:
@@ -289,6 +291,8 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                     python_files[relative_path(member.container, member.path)] = member.path
                 if role is FileRole.SETUP and setup_source is None:
                     setup_source = member.data
+                elif role is FileRole.AUXILIARY:
+                    auxiliary[member.path] = source_only_folder(member.container, member.path)
                 content = hashlib.sha256(member.data)
                 view = FileView(
                     path=member.path,
@@ -324,10 +328,18 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
             integrity = artifact.integrity
     except ArtifactError as exc:
         fatal = ScanError(reference=exc.reference, message=exc.message)
-    if setup_source is not None:
-        findings = promote(findings, run_by_setup(setup_source, python_files))
-    errors = [*budget.errors, *([fatal] if fatal else [])]
     names = _name_version(target, meta)
+    reached = run_by_setup(setup_source, python_files) if setup_source is not None else set()
+    # Skipped files that are code after all: run by setup.py, or the package
+    # itself when it is named like a tools folder (a project called "tools").
+    own = _folder_name(names.name)
+    code = {p for p, folder in auxiliary.items() if p in reached or (own and folder == own)}
+    if code:
+        found, problems = _scan_as_code(target, options, code)
+        findings.extend(found)
+        budget.errors.extend(problems)
+    findings = promote(findings, reached)
+    errors = [*budget.errors, *([fatal] if fatal else [])]
     digest = _file_sha256(target.path) if target.kind is TargetKind.FILE and files else None
     facts = PackageFacts(
         # Loose files are no package: their file name is no package name to judge.
@@ -358,6 +370,44 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         cached_files=cached,
     )
     return Outcome(result=result, new_cache_entries=tuple(new_entries))
+
+
+def _folder_name(name: str | None) -> str | None:
+    """The import name a project called ``name`` most likely has (``my-tools`` → ``my_tools``)."""
+    return name.lower().replace("-", "_").replace(".", "_") if name else None
+
+
+def _scan_as_code(
+    target: Target, options: ScanOptions, paths: set[str]
+) -> tuple[list[Finding], list[ScanError]]:
+    """Scan the tests, docs or tools files at ``paths`` as package modules.
+
+    Such files are skipped on the first reading (they are not installed, and
+    nothing imports them); when they turn out to be code that runs, the artifact
+    is read again for just these members. Findings in files setup.py runs are
+    then judged as install-time code by :func:`promote`. Reading problems were
+    reported by the first reading.
+    """
+    detectors = registry.detectors()
+    findings: list[Finding] = []
+    errors: list[ScanError] = []
+    budget = Budget(limits=options.limits, display=target.display)
+    with contextlib.suppress(ArtifactError), open_artifact(target, budget) as artifact:
+        for member in artifact.members():
+            if member.path not in paths:
+                continue
+            view = FileView(
+                path=member.path,
+                role=FileRole.PYTHON,
+                data=member.data,
+                truncated=member.truncated,
+                sha256=hashlib.sha256(member.data).hexdigest(),
+            )
+            wanted = [d for d in detectors if d.wants(view)]
+            found, error = _run_detectors(view, wanted, options.limits.file_seconds)
+            findings.extend(found)
+            errors.extend([error] if error is not None else [])
+    return findings, errors
 
 
 def _file_sha256(path: Path) -> str | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from depvet.artifacts.layout import role_of
+from depvet.artifacts.layout import role_of, source_only_folder
 from depvet.artifacts.metadata import metadata_rank, name_from_filename, parse_metadata
 from depvet.files import FileRole
 
@@ -25,10 +25,29 @@ from depvet.files import FileRole
         ("installed", "usercustomize.py", FileRole.CUSTOMIZE),
         ("wheel", "outer.zip!/inner-1.0/setup.py", FileRole.PYTHON),
         ("sdist", "outer-1.0/inner.tar.gz!/inner-1.0/setup.py", FileRole.SETUP),
+        # A source tree's tests, docs and developer tools are not installed.
+        ("sdist", "pkg-1.0/tools/release.py", FileRole.AUXILIARY),
+        ("sdist", "pkg-1.0/devscripts/make_lazy_extractors.py", FileRole.AUXILIARY),
+        ("sdist", "pkg-1.0/pkg/tests/test_api.py", FileRole.AUXILIARY),
+        ("sdist", "pkg-1.0/pkg/tools.py", FileRole.PYTHON),
+        # In a wheel a top-level tools/ is an installed package; a tests/ folder is not run.
+        ("wheel", "tools/__init__.py", FileRole.PYTHON),
+        ("wheel", "pkg/tests/test_api.py", FileRole.AUXILIARY),
     ],
 )
 def test_roles(container: str, path: str, role: FileRole) -> None:
     assert role_of(container, path) is role
+
+
+def test_the_folder_that_keeps_a_file_from_being_scanned() -> None:
+    assert source_only_folder("sdist", "tools-1.0/tools/__init__.py") == "tools"
+    assert source_only_folder("sdist", "pkg-1.0/scripts/release.py") == "scripts"
+    # A test suite inside it stays a test suite; other reasons, or none, give None.
+    assert source_only_folder("sdist", "tools-1.0/tools/tests/test_x.py") is None
+    assert source_only_folder("sdist", "pkg-1.0/pkg/tests/test_x.py") is None
+    assert source_only_folder("sdist", "pkg-1.0/pkg/core.py") is None
+    assert source_only_folder("sdist", "pkg-1.0/tools.py") is None
+    assert source_only_folder("wheel", "tools/__init__.py") is None
 
 
 def test_metadata_rank_prefers_the_package_own_metadata() -> None:

@@ -95,3 +95,67 @@ def test_a_probe_handed_to_a_local_module_is_found(tmp_path: Path) -> None:
     assert "combination:install-exfiltration" in handed.decided_by
     assert any("setup.py runs this file" in f.message for f in handed.findings)
     assert unreferenced.verdict is Verdict.CLEAN
+
+
+TOOLS_SETUP = """\
+import subprocess
+import sys
+
+from setuptools import setup
+
+subprocess.call([sys.executable, "tools/post_install.py"])
+setup(name="pkg", version="1.0")
+"""
+
+
+def test_a_tools_script_setup_py_starts_is_scanned(tmp_path: Path) -> None:
+    # tools/ is not installed, so its files are skipped, unless setup.py runs one.
+    script = PRE_INSTALL + "pre_install()\n"
+    sdist = make_sdist(
+        tmp_path, "pkg", "1.0", {"setup.py": TOOLS_SETUP, "tools/post_install.py": script}
+    )
+    (tmp_path / "unrun").mkdir()
+    plain_setup = "from setuptools import setup\nsetup()\n"
+    unrun = make_sdist(
+        tmp_path / "unrun", "pkg", "1.0", {"setup.py": plain_setup, "tools/post_install.py": script}
+    )
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=p, display=str(p)) for p in (sdist, unrun)],
+        ScanOptions(jobs=1),
+    )
+    started, left_alone = results
+    assert started.verdict is not Verdict.CLEAN, started.findings
+    in_tools = [f for f in started.findings if f.path == "pkg-1.0/tools/post_install.py"]
+    assert in_tools and all(f.scope is Scope.INSTALL for f in in_tools)
+    assert not started.errors
+    assert left_alone.verdict is Verdict.CLEAN
+    assert not [f for f in left_alone.findings if "tools/" in (f.path or "")]
+
+
+def test_a_project_named_like_a_tools_folder_is_scanned(tmp_path: Path) -> None:
+    # The package of a project called "tools" is its tools/ folder.
+    payload = PRE_INSTALL + "pre_install()\n"
+    sdist = make_sdist(
+        tmp_path,
+        "tools",
+        "1.0",
+        {
+            "setup.py": "from setuptools import setup\nsetup(name='tools')\n",
+            "tools/__init__.py": payload,
+            "tools/tests/test_probe.py": payload,
+        },
+    )
+    (tmp_path / "other").mkdir()
+    other = make_sdist(
+        tmp_path / "other", "pkg", "1.0", {"pkg/__init__.py": "", "tools/probe.py": payload}
+    )
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=p, display=str(p)) for p in (sdist, other)],
+        ScanOptions(jobs=1),
+    )
+    named, unnamed = results
+    assert named.name == "tools" and named.verdict is not Verdict.CLEAN
+    assert {f.path for f in named.findings if f.path and "/tools/" in f.path} == {
+        "tools-1.0/tools/__init__.py"
+    }
+    assert unnamed.verdict is Verdict.CLEAN

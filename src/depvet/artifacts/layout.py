@@ -32,6 +32,7 @@ SOURCE_ONLY_DIRS = frozenset(
         "ci",
         ".github",
         "devtools",
+        "devscripts",
         "tutorials",
         "demo",
         "demos",
@@ -79,3 +80,17 @@ def role_of(container: str, path: str) -> FileRole:
             return FileRole.AUXILIARY
         return FileRole.PYTHON
     return FileRole.OTHER
+
+
+def source_only_folder(container: str, path: str) -> str | None:
+    """The top-level folder (``tools``, ``scripts``…) that alone keeps a Python file
+    of a source tree from being scanned, or None when something else does or nothing.
+
+    A project may be named like such a folder: its package is then that folder.
+    """
+    parts = relative_path(container, path).split("/")
+    if container in SITE_LAYOUT or len(parts) < 2 or parts[0] not in SOURCE_ONLY_DIRS:
+        return None
+    if any(_is_test_or_doc_dir(part) for part in parts[1:-1]):
+        return None
+    return parts[0]
