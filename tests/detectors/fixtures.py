@@ -121,6 +121,46 @@ setup(
 )
 """
 
+# The maintainer's release chores, run by hand as `python setup.py publish`; pip never does.
+SETUP_RELEASE_CHORES = """\
+import os
+import socket
+import sys
+
+from setuptools import setup
+
+
+def serve_report(port):
+    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s.bind(("localhost", port))
+
+
+command = sys.argv[-1]
+if command == "publish":
+    os.system("rm -rf dist && python3 setup.py sdist bdist_wheel")
+    os.system("twine upload dist/*")
+    sys.exit()
+elif command in ("coverage", "htmlcov"):
+    os.system("coverage run setup.py test")
+    serve_report(8000)
+    sys.exit()
+if "tag" in sys.argv and len(sys.argv) > 2:
+    os.system("git tag -a v1.0")
+
+setup(name="chores", version="1.0")
+"""
+# The same chores guarded by commands pip gives: they run at install.
+SETUP_INSTALL_GUARDED = """\
+import os
+import sys
+
+from setuptools import setup
+
+if "install" in sys.argv or sys.argv[1] == "bdist_wheel":
+    os.system("git describe --tags > VERSION")
+setup(name="guarded", version="1.0")
+"""
+
 SETUP_EMPTY_CMDCLASS = """\
 from setuptools import setup
 setup(name="x", cmdclass={})
@@ -486,6 +526,7 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_UNCALLED_REQUESTS),
             setup_py(SETUP_PLAIN),
             setup_py(SETUP_BUILD_EXT_CMAKE),
+            setup_py(SETUP_RELEASE_CHORES),
             python(SETUP_MODULE_URLOPEN, "pkg/fetch.py"),
         ],
     ),
@@ -494,11 +535,13 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_GIT_DESCRIBE),
             setup_py(SETUP_BUILD_EXT_CMAKE),
             setup_py(SETUP_POSTINSTALL_CURL),
+            setup_py(SETUP_INSTALL_GUARDED),
         ],
         benign=[
             setup_py(SETUP_UNCALLED_REQUESTS),
             setup_py(SETUP_PLAIN),
             setup_py(SETUP_VERSION_EXEC),
+            setup_py(SETUP_RELEASE_CHORES),
         ],
     ),
     "setup-install-shell-download": RuleFixtures(

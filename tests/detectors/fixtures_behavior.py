@@ -739,6 +739,21 @@ def ensure_path(line):
     with open(rc, "a") as f:
         f.write(line + "\\n")
 """
+# A CLI's --install-completion option: its callback writes the rc file when the user asks.
+COMPLETION_OPTION = """\
+import os
+
+import click
+
+
+def install_completion(ctx, param, value):
+    if value:
+        with open(os.path.expanduser("~/.bashrc"), "a") as rc:
+            rc.write('eval "$(_TOOL_COMPLETE=bash_source tool)"\\n')
+
+
+option = click.option("--install-completion", is_flag=True, callback=install_completion)
+"""
 READ_BASHRC = """\
 import os
 with open(os.path.expanduser("~/.bashrc")) as f:
@@ -759,6 +774,13 @@ DECODED_SHELL = (
     "os.system(b64d('ZWNobyBGSVhUVVJFX09L'))\n"  # echo FIXTURE_OK
 )
 LITERAL_SHELL = "import os\n\nos.system('echo FIXTURE_OK')\n"
+# A debugger starting its helper with a fresh access token: random bytes hex-encoded
+# for the command line (encoding to hex hides nothing), at import time.
+TOKEN_ON_COMMAND_LINE = (
+    "import codecs, os, subprocess, sys\n\n"
+    "token = codecs.encode(os.urandom(32), 'hex').decode('ascii')\n"
+    "helper = subprocess.Popen([sys.executable, '-m', 'helper', '--token', token])\n"
+)
 
 # A Python snippet written to a temp file and started with a detached interpreter.
 TEMP_INTERPRETER = (
@@ -902,7 +924,7 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "decoded-command": RuleFixtures(
         positive=[module(DECODED_SHELL), setup_py(DECODED_SHELL)],
-        benign=[module(LITERAL_SHELL), module(CLI_SUBPROCESS)],
+        benign=[module(LITERAL_SHELL), module(CLI_SUBPROCESS), module(TOKEN_ON_COMMAND_LINE)],
     ),
     "obfuscated-builtin-lookup": RuleFixtures(
         positive=[module(BUILTIN_BY_EXPRESSION), module(OBF_GETATTR_BUILTINS)],
@@ -944,10 +966,10 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "persistence-write": RuleFixtures(
         positive=[module(SYSTEMD_UNIT), module(BASHRC_APPEND), module(RUN_KEY)],
-        benign=[module(SHELL_SETUP_TOOL), module(READ_BASHRC)],
+        benign=[module(SHELL_SETUP_TOOL), module(READ_BASHRC), module(COMPLETION_OPTION)],
     ),
     "persistence-write-runtime": RuleFixtures(
-        positive=[module(SHELL_SETUP_TOOL)],
+        positive=[module(SHELL_SETUP_TOOL), module(COMPLETION_OPTION)],
         benign=[module(READ_BASHRC), module(BASHRC_APPEND)],
     ),
 }

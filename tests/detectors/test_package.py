@@ -40,6 +40,12 @@ def test_every_shipped_name_is_its_own_project() -> None:
         ("999.0.1", True),
         ("1.3.3.7", True),
         ("10000", True),
+        ("100.0.0", True),
+        ("1000", True),
+        ("1337.0.2", True),
+        ("9999.9", True),
+        ("312", False),  # pywin32 counts its releases
+        ("129.6.0", False),
         ("2024.10", False),
         ("98.1", False),
         ("1.0", False),

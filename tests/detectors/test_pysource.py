@@ -62,6 +62,51 @@ def test_bytes_source_honours_coding_line() -> None:
     assert [s.qualname for s in analysis.calls] == ["os.system"]
 
 
+@pytest.mark.parametrize(
+    ("test", "runs"),
+    [
+        ("sys.argv[-1] == 'publish'", False),
+        ("'upload' in sys.argv", False),
+        ("sys.argv[1] in ('release', 'tag')", False),
+        ("cmd == 'coverage'", False),  # cmd = sys.argv[-1] at module level
+        ("argv[1:] == 'docs'", False),
+        ("'tag' in sys.argv and len(sys.argv) > 2", False),
+        # Commands pip and build front ends give, options, and anything else may run.
+        ("'install' in sys.argv", True),
+        ("sys.argv[1] == 'bdist_wheel'", True),
+        ("sys.argv[-1] in ('publish', 'egg_info')", True),
+        ("'--user' in sys.argv", True),
+        ("sys.argv[-1] != 'publish'", True),
+        ("'publish' in sys.argv or os.name == 'nt'", True),
+        ("other == 'publish'", True),
+    ],
+)
+def test_script_branches_for_commands_pip_never_gives(test: str, runs: bool) -> None:
+    head = "import os, sys\nfrom sys import argv\ncmd = sys.argv[-1]\n"
+    source = f"{head}if {test}:\n    os.system('x')\n"
+    as_script = analyze(source)
+    assert as_script is not None
+    (site,) = [s for s in as_script.calls if s.qualname == "os.system"]
+    assert as_script.runs_on_load(site) is runs
+    imported = analyze(source, main_runs=False)  # a module's branches are left alone
+    assert imported is not None
+    assert all(imported.runs_on_load(s) for s in imported.calls if s.qualname == "os.system")
+
+
+def test_tabs_mixed_with_spaces_are_read_as_python_2_read_them() -> None:
+    # Python 3 refuses this indentation (TabError); Python 2 ran it, a tab reaching
+    # column 8. Malware written that way is still read as code.
+    source = "import os\nif True:\n\tif True:\n            os.system('x')\n        y = '\t'\n"
+    with pytest.raises(TabError):
+        compile(source, "mixed.py", "exec")
+    analysis = analyze(source)
+    assert analysis is not None
+    (site,) = analysis.calls
+    assert site.qualname == "os.system" and site.line == 4 and analysis.runs_on_load(site)
+    # Indentation that is wrong under either reading still does not parse.
+    assert parse("if True:\n\tx = 1\n  y = 2\n") is None
+
+
 def test_shared_parses_parse_each_source_once() -> None:
     source = "import os\nos.system('true')\n"
     with pysource.shared_parses() as shared:
@@ -299,6 +344,10 @@ def test_classify_harmless(qualname: str | None) -> None:
         ("s.decode('utf-8')", set()),
         ("import codecs\ncodecs.encode(s, 'rot13')", {Capability.DECODE}),
         ("import codecs\ncodecs.encode(s, 'utf-8')", set()),
+        ("import codecs\ncodecs.decode(s, 'hex')", {Capability.DECODE}),
+        # Encoding to hex or base64 makes text out of bytes; it hides nothing.
+        ("import codecs\ncodecs.encode(os.urandom(32), 'hex')", set()),
+        ("import codecs\ncodecs.encode(s, 'base64')", set()),
     ],
 )
 def test_arguments_refine_capabilities(source: str, expected: set[Capability]) -> None:
@@ -360,6 +409,21 @@ import atexit
 @atexit.register
 def at_exit():
     os.system("at-exit")
+
+import threading
+
+def on_option(value):
+    os.system("on-option")
+
+def on_click():
+    os.system("on-click")
+
+def in_thread():
+    os.system("in-thread")
+
+Option("--install", callback=on_option)
+Button(text="go", command=on_click)
+threading.Thread(target=in_thread).start()
 """
 
 
@@ -385,6 +449,7 @@ def test_module_level_reach() -> None:
         "method",
         "inner",
         "at-exit",
+        "in-thread",  # a thread starts now; a toolkit's callback waits for the user
     }
 
 

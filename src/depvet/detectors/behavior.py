@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 
 from depvet.detectors.literals import Literals
 from depvet.detectors.pysource import (
+    BY_HAND_SCOPE,
     MAIN_SCOPE,
     MAX_AST_BYTES,
     PATCHED_DUNDERS,
@@ -678,7 +679,7 @@ class _Scan:
 
     def loads(self, scope: str) -> bool:
         """Whether code in ``scope`` runs unasked (install, start-up or import)."""
-        if scope == MAIN_SCOPE:
+        if scope in (MAIN_SCOPE, BY_HAND_SCOPE):
             return False
         if self.role is FileRole.SETUP:
             return scope in self.analysis.load_scopes or scope in self.analysis.hook_scopes
@@ -704,6 +705,8 @@ class _Scan:
         }[self.scope_of(scope)]
         if scope == MAIN_SCOPE:
             return "when the file is run as a script"
+        if scope == BY_HAND_SCOPE:
+            return "only when the script is run by hand with a command pip never gives"
         return f"{when} (module level)" if not scope else f"{when} (in {scope}())"
 
     # -- reporting -----------------------------------------------------------------------

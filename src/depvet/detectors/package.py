@@ -51,8 +51,8 @@ CONFUSION_VERSION = Rule(
     kind=RuleKind.CAPABILITY,
     severity=Severity.MEDIUM,
     description=(
-        "The version is implausibly high or a joke number (99.x, 999.x, 1.3.3.7), as used to "
-        "outrank an internal package of the same name."
+        "The version is implausibly high, made of nines, round or a joke number (99.x, 999.x, "
+        "1000.0, 1337.0, 1.3.3.7), as used to outrank an internal package of the same name."
     ),
     technique="Dependency confusion (T1195.001)",
     remediation=(
@@ -69,6 +69,7 @@ MIN_TYPO_LENGTH = 5
 TARGETS = 5000
 _AFFIXES = ("python-", "py-", "-python", "-py", "python3-", "-dev", "-lib", "-sdk", "-api")
 _JOKE_VERSIONS = frozenset({"1.3.3.7", "6.6.6", "13.3.7", "133.7"})
+_JOKE_MAJORS = frozenset({1337, 666, 777, 420, 133})
 
 
 @cache
@@ -189,8 +190,14 @@ def is_confusion_version(raw: str) -> bool:
         version = Version(raw)
     except InvalidVersion:
         return False
-    # Calendar versions (2024.1) are honest; 99.x and 999.x are not.
-    return 99 <= version.major < 1900 or version.major >= 9999
+    major = version.major
+    if major >= 9999:
+        return True
+    # Calendar versions (2024.1) are honest, and so is a long-lived project's own count
+    # (pywin32 312). What is picked to outrank is made of nines, round, or a joke.
+    return 99 <= major < 1900 and (
+        set(str(major)) == {"9"} or major % 100 == 0 or major in _JOKE_MAJORS
+    )
 
 
 class DependencyConfusionDetector:

@@ -232,6 +232,7 @@ _DECODING_CODECS = frozenset(
         "uu_codec",
     ]
 )
+_SELF_INVERSE_CODECS = frozenset(["rot13", "rot_13"])
 _OPENERS = frozenset({"open", "io.open", "codecs.open", "os.fdopen", "gzip.open", "bz2.open"})
 _FILE_READ_METHODS = frozenset({"read_text", "read_bytes"})
 _FILE_WRITE_METHODS = frozenset({"write_text", "write_bytes"})
@@ -389,8 +390,37 @@ PATCHED_DUNDERS = frozenset(
         "__init_subclass__",
     }
 )
+# Keywords that hand a function to a command-line or GUI toolkit, to run on the user's action.
+_EVENT_KEYWORDS = frozenset({"callback", "command"})
 # The scope of an `if __name__ == "__main__":` block when the file is imported.
 MAIN_SCOPE = "<main>"
+# The scope of a script's block for a command pip never gives (`if sys.argv[-1] == "publish":`).
+BY_HAND_SCOPE = "<by hand>"
+# Commands pip and build front ends give setup.py, and the setuptools commands they run.
+BUILD_COMMANDS = frozenset(
+    {
+        "install",
+        "develop",
+        "egg_info",
+        "dist_info",
+        "bdist_wheel",
+        "editable_wheel",
+        "bdist_egg",
+        "bdist",
+        "sdist",
+        "build",
+        "build_py",
+        "build_ext",
+        "build_clib",
+        "build_scripts",
+        "build_src",
+        "install_lib",
+        "install_scripts",
+        "install_data",
+        "install_headers",
+        "install_egg_info",
+    }
+)
 
 _Entry = tuple[ast.AST, str, str, "str | None"]
 _Handler = Callable[[_Entry, list[_Entry]], bool]
@@ -469,6 +499,50 @@ def _is_main_test(test: ast.expr) -> bool:
     return len(names) == 1 and len(consts) == 1
 
 
+def _is_argv(expr: ast.expr, names: frozenset[str]) -> bool:
+    """``sys.argv``, ``argv``, a slice or word of it, or a name bound to one."""
+    while type(expr) is ast.Subscript:
+        expr = expr.value
+    if type(expr) is ast.Attribute:
+        return expr.attr == "argv" and type(expr.value) is ast.Name and expr.value.id == "sys"
+    return type(expr) is ast.Name and (expr.id == "argv" or expr.id in names)
+
+
+def _by_hand_words(expr: ast.expr) -> bool:
+    """A word, or a tuple, list or set of words, none of them a command pip may give."""
+    items = expr.elts if isinstance(expr, ast.Tuple | ast.List | ast.Set) else [expr]
+    words = [_const_str(item) for item in items]
+    return bool(words) and all(
+        word is not None and word not in BUILD_COMMANDS and not word.startswith("-")
+        for word in words
+    )
+
+
+def _by_hand_test(test: ast.expr, names: frozenset[str]) -> bool:
+    """Whether ``test`` holds only when a script is run with a command pip never gives.
+
+    ``sys.argv[-1] == "publish"``, ``"upload" in sys.argv`` or ``cmd in ("tag",
+    "release")`` with ``cmd = sys.argv[1]``: the maintainer's release chores in a
+    setup.py. A test naming a command pip or a build front end runs (install,
+    egg_info, bdist_wheel…) or an option does not count.
+    """
+    if isinstance(test, ast.BoolOp):
+        parts = [_by_hand_test(value, names) for value in test.values]
+        return any(parts) if isinstance(test.op, ast.And) else all(parts)
+    if not isinstance(test, ast.Compare) or len(test.ops) != 1:
+        return False
+    left, op, right = test.left, test.ops[0], test.comparators[0]
+    if isinstance(op, ast.Eq):
+        return (_is_argv(left, names) and _by_hand_words(right)) or (
+            _is_argv(right, names) and _by_hand_words(left)
+        )
+    if isinstance(op, ast.In):
+        return (_is_argv(right, names) and _by_hand_words(left)) or (
+            _is_argv(left, names) and _by_hand_words(right)
+        )
+    return False
+
+
 def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Capability]:
     """The capability categories of a call to ``qualname``.
 
@@ -483,7 +557,9 @@ def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Ca
             found.add(Capability.FILE_WRITE)
         if call is not None and qualname in ("codecs.encode", "codecs.decode"):
             codec = _const_str(_arg(call, 1, "encoding"))
-            if codec is not None and codec.lower() in _DECODING_CODECS:
+            # Encoding to base64 or hex hides nothing; rot13 is its own inverse.
+            decoders = _DECODING_CODECS if qualname == "codecs.decode" else _SELF_INVERSE_CODECS
+            if codec is not None and codec.lower() in decoders:
                 found.add(Capability.DECODE)
     if call is not None and type(call.func) is ast.Attribute:
         attr = call.func.attr
@@ -540,9 +616,24 @@ def _parse(text: str) -> ast.Module | None:
             # Invalid escape sequences and the like are the scanned author's
             # problem, not output for depvet's user.
             warnings.simplefilter("ignore")
-            return ast.parse(text)
+            try:
+                return ast.parse(text)
+            except IndentationError:
+                if "\t" not in text:
+                    raise
+                # Tabs and spaces mixed: Python 2 ran such files, reading a tab as
+                # the way to the next multiple of eight columns.
+                return ast.parse(_python2_indents(text))
     except _PARSE_ERRORS:
         return None
+
+
+_LEADING_TABS = re.compile(r"^[ \t]*\t[ \t]*", re.MULTILINE)
+
+
+def _python2_indents(text: str) -> str:
+    """``text`` with tabs in each line's indentation expanded as Python 2 read them."""
+    return _LEADING_TABS.sub(lambda match: match.group(0).expandtabs(8), text)
 
 
 def analyze(source: str | bytes, *, main_runs: bool = True) -> ModuleAnalysis | None:
@@ -954,7 +1045,9 @@ class ModuleAnalysis:
         assert isinstance(node, ast.keyword)
         if node.arg == "cmdclass":
             self._cmdclass_raw.append((node.value, entry[1], node.value.lineno))
-        return False
+        # Option(callback=f), Button(command=f): f runs when the user picks the
+        # option or the button, not because the code defining them ran.
+        return node.arg in _EVENT_KEYWORDS and type(node.value) is ast.Name
 
     def _on_dict(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node = entry[0]
@@ -967,13 +1060,31 @@ class ModuleAnalysis:
     def _on_if(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node, scope, prefix, cls = entry
         assert isinstance(node, ast.If)
-        if self._main_runs or scope != "" or cls is not None or not _is_main_test(node.test):
+        if scope != "" or cls is not None:
             return False
-        # `if __name__ == "__main__":` runs when the file is executed, never on import.
+        if not self._main_runs and _is_main_test(node.test):
+            # `if __name__ == "__main__":` runs when the file is executed, never on import.
+            body_scope = MAIN_SCOPE
+        elif self._main_runs and _by_hand_test(node.test, self._argv_names):
+            # `if sys.argv[-1] == "publish":` in a script: a command pip never gives.
+            body_scope = BY_HAND_SCOPE
+        else:
+            return False
         stack.append((node.test, scope, prefix, cls))
-        stack.extend((child, MAIN_SCOPE, prefix, cls) for child in node.body)
+        stack.extend((child, body_scope, prefix, cls) for child in node.body)
         stack.extend((child, scope, prefix, cls) for child in node.orelse)
         return True
+
+    @functools.cached_property
+    def _argv_names(self) -> frozenset[str]:
+        """Module-level names bound to the command line or one of its words."""
+        return frozenset(
+            target.id
+            for statement in self.tree.body
+            if type(statement) is ast.Assign and _is_argv(statement.value, frozenset())
+            for target in statement.targets
+            if type(target) is ast.Name
+        )
 
     def _bind(self, target: ast.expr, value: ast.expr, scope: str) -> None:
         # Unpacking gives every name the whole value: coarse, but it never
