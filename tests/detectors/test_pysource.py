@@ -424,6 +424,25 @@ def in_thread():
 Option("--install", callback=on_option)
 Button(text="go", command=on_click)
 threading.Thread(target=in_thread).start()
+
+class Base:
+    def __init__(self):
+        os.system("base-init")
+
+    def __init_subclass__(cls):
+        os.system("subclass-hook")
+
+class Child(Base):
+    pass
+
+class Loader:
+    def __init__(self):
+        os.system("loader-init")
+
+class PdfLoader(Loader):  # a subclass defined, never made
+    pass
+
+Child()
 """
 
 
@@ -450,6 +469,8 @@ def test_module_level_reach() -> None:
         "inner",
         "at-exit",
         "in-thread",  # a thread starts now; a toolkit's callback waits for the user
+        "base-init",  # Child() runs the constructor it inherits
+        "subclass-hook",  # defining Child runs Base.__init_subclass__
     }
 
 

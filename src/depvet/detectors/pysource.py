@@ -29,7 +29,7 @@ import functools
 import re
 import warnings
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -816,6 +816,7 @@ class ModuleAnalysis:
         self._stars: list[str] = []
         self._raw_calls: list[tuple[ast.Call, str]] = []
         self._names: defaultdict[str, set[str]] = defaultdict(set)
+        self._subclassed: defaultdict[str, set[str]] = defaultdict(set)  # base classes by name
         self._attr_refs: defaultdict[str, set[tuple[str, str]]] = defaultdict(set)
         self._attributes: defaultdict[str, list[tuple[ast.Attribute, str]]] = defaultdict(list)
         self._assigns: defaultdict[str, defaultdict[str, list[ast.expr]]] = defaultdict(
@@ -936,7 +937,10 @@ class ModuleAnalysis:
         assert isinstance(node, ast.ClassDef)
         qualname = prefix + node.name
         self.classes[qualname] = ClassInfo(node=node, qualname=qualname, parent=scope)
-        outer = [*node.bases, *node.keywords, *node.decorator_list]
+        # Naming a base class creates nothing: only its __init_subclass__ runs.
+        self._subclassed[scope].update(b.id for b in node.bases if isinstance(b, ast.Name))
+        outer: list[ast.AST] = [base for base in node.bases if type(base) is not ast.Name]
+        outer += [*node.keywords, *node.decorator_list]
         stack.extend((child, scope, prefix, entry[3]) for child in outer)
         stack.extend((child, scope, qualname + ".", qualname) for child in node.body)
         return True
@@ -1320,10 +1324,12 @@ class ModuleAnalysis:
                 continue
             if target in self.functions:
                 yield target
-            else:  # a class: instantiating it runs its constructor
-                for method in _INIT_METHODS:
-                    if f"{target}.{method}" in self.functions:
-                        yield f"{target}.{method}"
+            else:  # a class: instantiating it runs its constructor, its own or inherited
+                yield from self._class_methods(target, _INIT_METHODS)
+        for name in self._subclassed.get(scope, ()):
+            target = self.resolve_def(scope, name)
+            if target is not None and target in self.classes:
+                yield from self._class_methods(target, ("__init_subclass__",))
         info = self.functions.get(scope)
         self_name = None
         if info is not None and info.cls is not None:
@@ -1336,6 +1342,25 @@ class ModuleAnalysis:
                 cls = self.resolve_def(scope, base)
             if cls is not None and f"{cls}.{attr}" in self.functions:
                 yield f"{cls}.{attr}"
+
+    def _class_methods(self, cls: str, methods: Sequence[str]) -> Iterator[str]:
+        """The ``methods`` defined by ``cls`` or by the local classes it derives from."""
+        seen: set[str] = set()
+        pending = [cls]
+        while pending:
+            current = pending.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            for method in methods:
+                if f"{current}.{method}" in self.functions:
+                    yield f"{current}.{method}"
+            info = self.classes.get(current)
+            if info is not None:
+                for base in info.node.bases:
+                    local = self._local_class(base, info.parent)
+                    if local is not None:
+                        pending.append(local)
 
     def _reach(self, entries: Iterable[str]) -> frozenset[str]:
         seen = set(entries)
