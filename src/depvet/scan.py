@@ -24,13 +24,18 @@ from pathlib import Path
 from types import FrameType
 from typing import TypeGuard
 
-from depvet.artifacts.layout import relative_path, role_of, source_only_folder
+from depvet.artifacts.layout import SITE_LAYOUT, relative_path, role_of, source_only_folder
 from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
 from depvet.artifacts.registry import open_artifact
 from depvet.artifacts.safety import Budget
 from depvet.cache import ResultCache, cache_key, encode
 from depvet.detectors import registry
-from depvet.detectors.install_reach import promote, run_by_setup
+from depvet.detectors.install_reach import (
+    imported_folders,
+    is_test_file,
+    promote,
+    run_by_setup,
+)
 from depvet.detectors.interface import Detector, Expander, PackageFacts
 from depvet.detectors.pysource import shared_parses
 from depvet.errors import ArtifactError, CacheError, DetectorError
@@ -145,6 +150,8 @@ def fewer_collections() -> Iterator[None]:
 
 
 _worker_cache: dict[Path, ResultCache] = {}
+# Roles of a source tree's files whose imports make a tools folder code.
+_IMPORTERS = (FileRole.PYTHON, FileRole.SETUP)
 
 
 def _reader(cache_dir: Path | None) -> ResultCache | None:
@@ -275,6 +282,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     python_files: dict[str, str] = {}  # path relative to the tree root → member path
     # Python files not scanned (tests, docs, tools) → the tools-like folder that kept them out.
     auxiliary: dict[str, str | None] = {}
+    imported: set[str] = set()  # tools-like folders the scanned code imports from
     fatal: ScanError | None = None
     try:
         with open_artifact(target, budget) as artifact:
@@ -293,6 +301,12 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                     setup_source = member.data
                 elif role is FileRole.AUXILIARY:
                     auxiliary[member.path] = source_only_folder(member.container, member.path)
+                if (
+                    role in _IMPORTERS
+                    and member.container not in SITE_LAYOUT
+                    and not is_test_file(member.path.rsplit("/", 1)[-1])
+                ):
+                    imported |= imported_folders(member.data)
                 content = hashlib.sha256(member.data)
                 view = FileView(
                     path=member.path,
@@ -330,10 +344,11 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         fatal = ScanError(reference=exc.reference, message=exc.message)
     names = _name_version(target, meta)
     reached = run_by_setup(setup_source, python_files) if setup_source is not None else set()
-    # Skipped files that are code after all: run by setup.py, or the package
-    # itself when it is named like a tools folder (a project called "tools").
-    own = _folder_name(names.name)
-    code = {p for p, folder in auxiliary.items() if p in reached or (own and folder == own)}
+    # Skipped files that are code after all: run by setup.py, imported by the
+    # package or setup.py (import tools.helper), or the package itself when it
+    # is named like a tools folder (a project called "tools").
+    imported.add(_folder_name(names.name) or "")
+    code = {p for p, folder in auxiliary.items() if p in reached or folder in imported}
     if code:
         found, problems = _scan_as_code(target, options, code)
         findings.extend(found)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from depvet.detectors.install_reach import promote, run_by_setup
+from depvet.detectors.install_reach import imported_folders, is_test_file, promote, run_by_setup
 from depvet.model import Scope, Target, TargetKind, Verdict
 from depvet.scan import ScanOptions, scan
 from tests.builders import make_sdist
@@ -159,3 +159,41 @@ def test_a_project_named_like_a_tools_folder_is_scanned(tmp_path: Path) -> None:
         "tools-1.0/tools/__init__.py"
     }
     assert unnamed.verdict is Verdict.CLEAN
+
+
+def test_imports_of_tools_folders_are_read_as_words() -> None:
+    source = b"import os\nfrom tools.helper import go\nimport scripts\nimport docutils\n"
+    assert imported_folders(source) == {"tools", "scripts"}
+    # An import inside a function (a test command's) runs only if it is called.
+    assert imported_folders(b"def run(self):\n    import tests\n") == set()
+    # A word that only starts like a folder, or prose, is no import of it.
+    assert imported_folders(b"import toolsx\nfrom docstring_parser import x\n") == set()
+    assert imported_folders(b"# you could import tools here\n") == set()
+
+
+def test_test_files_are_known_by_name() -> None:
+    assert is_test_file("test_swift.py") and is_test_file("api_test.py")
+    assert is_test_file("conftest.py")
+    assert not is_test_file("testing.py") and not is_test_file("__init__.py")
+
+
+def test_a_tools_folder_the_package_imports_is_scanned(tmp_path: Path) -> None:
+    payload = PRE_INSTALL + "pre_install()\n"
+    files = {
+        "setup.py": "import setuptools\nsetuptools.setup(packages=setuptools.find_packages())\n",
+        "tools/__init__.py": "",
+        "tools/collect.py": payload,
+    }
+    imports = make_sdist(
+        tmp_path, "pkg", "1.0", {**files, "pkg/__init__.py": "import tools.collect\n"}
+    )
+    (tmp_path / "quiet").mkdir()
+    quiet = make_sdist(tmp_path / "quiet", "pkg", "1.0", {**files, "pkg/__init__.py": ""})
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=p, display=str(p)) for p in (imports, quiet)],
+        ScanOptions(jobs=1),
+    )
+    imported, left_alone = results
+    assert imported.verdict is not Verdict.CLEAN
+    assert any(f.path == "pkg-1.0/tools/collect.py" for f in imported.findings)
+    assert left_alone.verdict is Verdict.CLEAN

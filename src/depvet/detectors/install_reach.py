@@ -14,12 +14,15 @@ how honest setup.py files read their version.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
+from depvet.artifacts.layout import SOURCE_ONLY_DIRS
+from depvet.detectors.literals import Literals
 from depvet.model import Finding, Scope
 
-__all__ = ["promote", "run_by_setup"]
+__all__ = ["imported_folders", "is_test_file", "promote", "run_by_setup"]
 
 # Larger setup.py files are obfuscated blobs, judged by the other rules; not followed.
 MAX_SETUP_BYTES = 256 * 1024
@@ -106,6 +109,38 @@ def run_by_setup(source: bytes, python_files: Mapping[str, str]) -> set[str]:
             if candidate in python_files and candidate != "setup.py":
                 reached.add(python_files[candidate])
     return reached
+
+
+# `import tools…` / `from scripts…`: words found in the pass every file gets anyway.
+_FOLDER_WORDS = Literals(
+    word
+    for folder in sorted(SOURCE_ONLY_DIRS)
+    for word in (b"import " + folder.encode(), b"from " + folder.encode())
+)
+_FOLDER_IMPORT = re.compile(
+    rb"^(?:from|import)[ \t]+("
+    + b"|".join(re.escape(folder.encode()) for folder in sorted(SOURCE_ONLY_DIRS))
+    + rb")\b",
+    re.MULTILINE,
+)
+
+
+def imported_folders(source: bytes) -> set[str]:
+    """The tools-like top-level folders (``tools``, ``scripts``…) ``source`` imports from
+    at module level, where an import runs with the module.
+
+    Such a folder of a source tree is taken for one that is not installed; code that
+    imports it says otherwise. (A test command's ``import tests`` inside a function
+    does not count.)
+    """
+    if not _FOLDER_WORDS.any_in(source):
+        return set()
+    return {match.group(1).decode() for match in _FOLDER_IMPORT.finditer(source)}
+
+
+def is_test_file(name: str) -> bool:
+    """Whether a file's name says it belongs to a test suite (test_x.py, x_test.py, conftest.py)."""
+    return name.startswith("test_") or name.endswith("_test.py") or name == "conftest.py"
 
 
 def promote(findings: Iterable[Finding], reached: set[str]) -> list[Finding]:
