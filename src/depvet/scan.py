@@ -24,6 +24,8 @@ from pathlib import Path
 from types import FrameType
 from typing import TypeGuard
 
+from packaging.utils import canonicalize_name
+
 from depvet.artifacts.layout import SITE_LAYOUT, relative_path, role_of, source_only_folder
 from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
 from depvet.artifacts.registry import open_artifact
@@ -347,8 +349,12 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     # Skipped files that are code after all: run by setup.py, imported by the
     # package or setup.py (import tools.helper), or the package itself when it
     # is named like a tools folder (a project called "tools").
-    imported.add(_folder_name(names.name) or "")
-    code = {p for p, folder in auxiliary.items() if p in reached or folder in imported}
+    own = _folder_name(names.name)
+    code = {
+        path
+        for path, folder in auxiliary.items()
+        if path in reached or (folder is not None and (folder in imported or folder == own))
+    }
     if code:
         found, problems = _scan_as_code(target, options, code)
         findings.extend(found)
@@ -389,7 +395,7 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
 
 def _folder_name(name: str | None) -> str | None:
     """The import name a project called ``name`` most likely has (``my-tools`` → ``my_tools``)."""
-    return name.lower().replace("-", "_").replace(".", "_") if name else None
+    return canonicalize_name(name).replace("-", "_") if name else None
 
 
 def _scan_as_code(

@@ -531,16 +531,13 @@ def _by_hand_test(test: ast.expr, names: frozenset[str]) -> bool:
         return any(parts) if isinstance(test.op, ast.And) else all(parts)
     if not isinstance(test, ast.Compare) or len(test.ops) != 1:
         return False
-    left, op, right = test.left, test.ops[0], test.comparators[0]
-    if isinstance(op, ast.Eq):
-        return (_is_argv(left, names) and _by_hand_words(right)) or (
-            _is_argv(right, names) and _by_hand_words(left)
-        )
-    if isinstance(op, ast.In):
-        return (_is_argv(right, names) and _by_hand_words(left)) or (
-            _is_argv(left, names) and _by_hand_words(right)
-        )
-    return False
+    if not isinstance(test.ops[0], ast.Eq | ast.In):
+        return False
+    # sys.argv[1] == "tag", "tag" in sys.argv, cmd in ("tag", "release"): either side.
+    left, right = test.left, test.comparators[0]
+    return (_is_argv(left, names) and _by_hand_words(right)) or (
+        _is_argv(right, names) and _by_hand_words(left)
+    )
 
 
 def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Capability]:
