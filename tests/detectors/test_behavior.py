@@ -92,8 +92,11 @@ def test_findings_point_at_the_line() -> None:
         b"import re\nPATTERN = re.compile('x')\nmodel.eval()\n",
         b'"""cProfile helpers, see line_profile."""\nimport cProfile\n',
         b"x = 1\n",
+        b"run = getattr(loop, 'run_synchronous')\nbrowser = getattr(config, 'chrome_path')\n",
+        b'VAULT = "https://example.vault.azure.net"\nREGISTRY = "registry.docker.io"\n'
+        b"err = transport.ssh_error\n",
     ],
-    ids=["numpy", "re-compile", "profile-word", "trivial"],
+    ids=["numpy", "re-compile", "profile-word", "trivial", "chr-in-words", "dot-dir-in-names"],
 )
 def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
     assert not worth_parsing(source)
@@ -110,6 +113,9 @@ def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
         fx.PATCH_INIT,
         fx.OBF_IMPORT_CHR,
         fx.ENV_TO_FILE,
+        "import os\nCONFIG = os.path.join(os.path.expanduser('~'), '.azure')\n",
+        "from pathlib import Path\nkeys = Path.home() / '.ssh'\n",
+        "c = chr\nf = getattr(m, ''.join(c(i) for i in (115, 121, 115)))\n",
     ],
 )
 def test_prefilter_keeps_files_with_sinks(source: str) -> None:

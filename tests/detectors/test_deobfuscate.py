@@ -514,6 +514,44 @@ def test_base64_image_is_cheap_to_reject() -> None:
     assert _explore(source, budget) == []
 
 
+@pytest.mark.parametrize(
+    "source",
+    [
+        "import torch\n\nmodel.eval()\n",
+        "pool = Pool(executor=executor)\nrun_exec(x)\n",
+        "import numpy as np\norder = np.argsort(scores)[::-1]\nrows = table[::-1]\n",
+        "for item in reversed(items):\n    print(item)\n",
+    ],
+    ids=["method-eval", "executor", "arrays-reversed", "list-reversed"],
+)
+def test_words_that_are_not_the_builtins_do_not_make_the_file_parsed(source: str) -> None:
+    assert deobfuscate._trigger_lines(source.encode()) == []
+
+
+_REVERSED_CODE = HARMLESS_PAYLOAD[::-1]
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"code = {_REVERSED_CODE!r}[::-1]\nopen('x.py', 'w').write(code)\n",
+        f"p = {_REVERSED_CODE!r}\nc = p[::-1]\nopen('x.py', 'w').write(c)\n",
+        f"p = {_REVERSED_CODE!r}\nc = ''.join(reversed(p))\nopen('x.py', 'w').write(c)\n",
+        f"c = ''.join([{_REVERSED_CODE!r}])[::-1]\nopen('x.py', 'w').write(c)\n",
+    ],
+    ids=["literal", "name-bound-to-literal", "reversed-name", "joined-literal"],
+)
+def test_reversed_literals_are_still_folded(source: str) -> None:
+    assert deobfuscate._trigger_lines(source.encode()) != []
+    (layer,) = _code(source)
+    assert layer.chain == ("reverse",)
+
+
+def test_builtins_exec_by_attribute_is_still_a_trigger() -> None:
+    source = b"import builtins\nbuiltins.exec(x)\n__builtins__.eval(y)\n"
+    assert deobfuscate._trigger_lines(source) == [2, 3]
+
+
 # --- the detector ---------------------------------------------------------------------------------
 
 

@@ -594,6 +594,25 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
     return False
 
 
+# Credential folders under the home directory; as a host name's part ("vault.azure.net",
+# "paramiko.ssh_exception") they are not paths.
+_DOT_DIRS = frozenset({b".ssh", b".kube", b".azure", b".docker"})
+_PATH_LEAD = frozenset(b"'\"/\\~")
+_HIDING_SET = frozenset(_HIDING)
+# chr called, mapped or bound (chr(105), map(chr, codes), c = chr), not a word containing it.
+_CHR_USED = re.compile(rb"(?<![A-Za-z0-9_])chr(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE)
+
+
+def _as_path(data: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs once at least as a path part: after a quote, a slash or ~."""
+    start = data.find(word)
+    while start >= 0:
+        if start and data[start - 1] in _PATH_LEAD:
+            return True
+        start = data.find(word, start + 1)
+    return False
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     found = _PREFILTER.found(data)
@@ -602,12 +621,16 @@ def worth_parsing(data: bytes) -> bool:
     if b"environ" in found and b"write" in found:
         return True
     tokens = found & _TOKEN_SET
+    tokens -= {word for word in tokens & _DOT_DIRS if not _as_path(data, word)}
     if not tokens <= _IMPORTED_NAMES or any(_named_in_code(data, t) for t in tokens):
         return True
     if not found.isdisjoint(_BUILTINS_LOOKUPS):
         return True
     # Imports and builtins looked up by name matter when the name is hidden.
-    if not found.isdisjoint(_LOOKUPS) and not found.isdisjoint(_HIDING):
+    hiding = found & _HIDING_SET
+    if b"chr" in hiding and _CHR_USED.search(data) is None:
+        hiding -= {b"chr"}  # "synchronous", "chrome": not the builtin
+    if hiding and not found.isdisjoint(_LOOKUPS):
         return True
     for word, called in _CALLED:
         if word in found:

@@ -52,7 +52,7 @@ import re
 import struct
 import time
 import zlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -668,9 +668,11 @@ def _trigger_lines(data: bytes) -> list[int]:
     for word in _TREE_WORDS:
         if word not in found:
             continue
+        where = _WHERE.get(word)
         start = data.find(word)
         while start >= 0 and len(offsets) < _MAX_TRIGGERS:
-            offsets.append(start)
+            if where is None or where(data, start, start + len(word)):
+                offsets.append(start)
             start = data.find(word, start + 1)
     if not offsets:
         return []
@@ -1017,6 +1019,68 @@ _TREE_WORDS = (
 )
 
 _TREE_LITERALS = Literals(_TREE_WORDS)
+_IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
+def _builtin_sink(data: bytes, start: int, end: int) -> bool:
+    """exec/eval as the builtin: not a longer name's end, nor a method ("model.eval(")."""
+    if not start:
+        return True
+    before = data[start - 1]
+    if before == ord("."):  # builtins.exec(...), __builtins__.eval(...)
+        return data.rfind(b"builtin", max(0, start - 16), start) >= 0
+    return before not in _IDENTIFIER
+
+
+def _bound_builtin(data: bytes, start: int, end: int) -> bool:
+    """``= exec`` ending there, not ``= executor``."""
+    return end >= len(data) or data[end] not in _IDENTIFIER
+
+
+_NAME_BEFORE = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\Z")
+_REVERSED_ARGUMENT = re.compile(rb"\s*(?:[bBuUrR]{0,2}['\"]|([A-Za-z_][A-Za-z0-9_]*)\s*\))")
+
+
+def _bound_to_literal(data: bytes, name: bytes) -> bool:
+    """Whether the file assigns a string literal to ``name`` somewhere (``p = "...."``)."""
+    assigned = re.compile(rb"(?<![\w.])" + re.escape(name) + rb"\s*=\s*[bBuUrR]{0,2}['\"]")
+    return assigned.search(data) is not None
+
+
+def _reverses_literal(data: bytes, start: int, end: int) -> bool:
+    """A literal, a name bound to one, or a call on a line with one, reversed: "..."[::-1]."""
+    if not start:
+        return False
+    before = data[start - 1]
+    if before in b"'\"":
+        return True
+    if before == ord(")"):  # "".join(parts)[::-1], not np.argsort(x)[::-1]
+        line = data[data.rfind(b"\n", 0, start) + 1 : start]
+        return b"'" in line or b'"' in line
+    name = _NAME_BEFORE.search(data, max(0, start - 64), start)
+    return name is not None and _bound_to_literal(data, name.group(1))
+
+
+def _reversed_literal(data: bytes, start: int, end: int) -> bool:
+    """reversed() given a literal, or a name bound to one: reversed("....")."""
+    argument = _REVERSED_ARGUMENT.match(data, end)
+    if argument is None:
+        return False
+    name = argument.group(1)
+    return name is None or _bound_to_literal(data, name)
+
+
+# Words that matter only in some places: a list reversed, a method named eval, a variable
+# named executor are the commonest reasons a benign file would otherwise be parsed here.
+_WHERE: dict[bytes, Callable[[bytes, int, int], bool]] = {
+    **dict.fromkeys(
+        (b"exec(", b"exec (", b"exec,", b"exec)", b"exec'", b'exec"', b"eval("), _builtin_sink
+    ),
+    b"= exec": _bound_builtin,
+    b"=exec": _bound_builtin,
+    b"[::-1]": _reverses_literal,
+    b"reversed(": _reversed_literal,
+}
 
 _CODE_IN_STRING = re.compile(r"exec|eval|decode|decompress|loads|import|compile|fromhex")
 
