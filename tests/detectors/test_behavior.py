@@ -95,8 +95,21 @@ def test_findings_point_at_the_line() -> None:
         b"run = getattr(loop, 'run_synchronous')\nbrowser = getattr(config, 'chrome_path')\n",
         b'VAULT = "https://example.vault.azure.net"\nREGISTRY = "registry.docker.io"\n'
         b"err = transport.ssh_error\n",
+        b'"""Reads the environment variable."""\nimport os\n'
+        b'if "HOME" in os.environ:\n    out.write(os.environ["HOME"] + os.environ.get("X"))\n'
+        b'from app.environ import envs\nREF = "os.environ/KEY"\n',
+        b"rows = getattr(table, name)[::-1]\nout.write(str(rows))\n",
     ],
-    ids=["numpy", "re-compile", "profile-word", "trivial", "chr-in-words", "dot-dir-in-names"],
+    ids=[
+        "numpy",
+        "re-compile",
+        "profile-word",
+        "trivial",
+        "chr-in-words",
+        "dot-dir-in-names",
+        "environ-one-variable",
+        "list-reversed",
+    ],
 )
 def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
     assert not worth_parsing(source)
@@ -116,6 +129,9 @@ def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
         "import os\nCONFIG = os.path.join(os.path.expanduser('~'), '.azure')\n",
         "from pathlib import Path\nkeys = Path.home() / '.ssh'\n",
         "c = chr\nf = getattr(m, ''.join(c(i) for i in (115, 121, 115)))\n",
+        "import os\nenv = os.environ\nopen('e.txt', 'w').write(repr(env))\n",
+        "from os import environ as e\nopen('e.txt', 'w').write(str(e.copy()))\n",
+        "m = getattr(__builtins__, 'lave'[::-1])\n",
     ],
 )
 def test_prefilter_keeps_files_with_sinks(source: str) -> None:

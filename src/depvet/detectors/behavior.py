@@ -30,6 +30,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from depvet.detectors.deobfuscate import reverses_literal
 from depvet.detectors.literals import Literals
 from depvet.detectors.pysource import (
     BY_HAND_SCOPE,
@@ -603,6 +604,24 @@ _HIDING_SET = frozenset(_HIDING)
 _CHR_USED = re.compile(rb"(?<![A-Za-z0-9_])chr(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE)
 
 
+# os.environ where it may stand for the whole environment: not "environment", not one
+# variable (environ["X"], environ.get(...)), not a module path ("from app.environ import")
+# or a reference in a string ("os.environ/KEY").
+_ENVIRON_WORD = re.compile(
+    rb"(?<![A-Za-z0-9_])environb?(?![A-Za-z0-9_/])"
+    rb"(?!\s*\[|\s*\.\s*(?:get|pop|setdefault)\s*\(|\s+import\b)"
+)
+_MEMBERSHIP = re.compile(rb"\bin\s+(?:os\.)?\Z")  # "KEY" in os.environ
+
+
+def _whole_environ(data: bytes) -> bool:
+    """Whether ``os.environ`` occurs somewhere other than as one variable's lookup."""
+    return any(
+        _MEMBERSHIP.search(data, max(0, match.start() - 12), match.start()) is None
+        for match in _ENVIRON_WORD.finditer(data)
+    )
+
+
 def _as_path(data: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs once at least as a path part: after a quote, a slash or ~."""
     start = data.find(word)
@@ -618,7 +637,7 @@ def worth_parsing(data: bytes) -> bool:
     found = _PREFILTER.found(data)
     if not found:
         return False
-    if b"environ" in found and b"write" in found:
+    if b"environ" in found and b"write" in found and _whole_environ(data):
         return True
     tokens = found & _TOKEN_SET
     tokens -= {word for word in tokens & _DOT_DIRS if not _as_path(data, word)}
@@ -630,6 +649,8 @@ def worth_parsing(data: bytes) -> bool:
     hiding = found & _HIDING_SET
     if b"chr" in hiding and _CHR_USED.search(data) is None:
         hiding -= {b"chr"}  # "synchronous", "chrome": not the builtin
+    if b"[::-1]" in hiding and not reverses_literal(data):
+        hiding -= {b"[::-1]"}  # an array or a list reversed
     if hiding and not found.isdisjoint(_LOOKUPS):
         return True
     for word, called in _CALLED:

@@ -1061,6 +1061,16 @@ def _reverses_literal(data: bytes, start: int, end: int) -> bool:
     return name is not None and _bound_to_literal(data, name.group(1))
 
 
+def reverses_literal(data: bytes) -> bool:
+    """Whether some ``[::-1]`` in ``data`` reverses a literal (see :func:`_reverses_literal`)."""
+    start = data.find(b"[::-1]")
+    while start >= 0:
+        if _reverses_literal(data, start, start + 6):
+            return True
+        start = data.find(b"[::-1]", start + 1)
+    return False
+
+
 def _reversed_literal(data: bytes, start: int, end: int) -> bool:
     """reversed() given a literal, or a name bound to one: reversed("....")."""
     argument = _REVERSED_ARGUMENT.match(data, end)
