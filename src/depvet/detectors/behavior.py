@@ -598,6 +598,7 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
 # Credential folders under the home directory; as a host name's part ("vault.azure.net",
 # "paramiko.ssh_exception") they are not paths.
 _DOT_DIRS = frozenset({b".ssh", b".kube", b".azure", b".docker"})
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _PATH_LEAD = frozenset(b"'\"/\\~")
 _HIDING_SET = frozenset(_HIDING)
 # chr called, mapped or bound (chr(105), map(chr, codes), c = chr), not a word containing it.
@@ -607,19 +608,24 @@ _CHR_USED = re.compile(rb"(?<![A-Za-z0-9_])chr(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)
 # os.environ where it may stand for the whole environment: not "environment", not one
 # variable (environ["X"], environ.get(...)), not a module path ("from app.environ import")
 # or a reference in a string ("os.environ/KEY").
-_ENVIRON_WORD = re.compile(
-    rb"(?<![A-Za-z0-9_])environb?(?![A-Za-z0-9_/])"
-    rb"(?!\s*\[|\s*\.\s*(?:get|pop|setdefault)\s*\(|\s+import\b)"
+_ENVIRON_AFTER = re.compile(
+    rb"environb?(?![A-Za-z0-9_/])(?!\s*\[|\s*\.\s*(?:get|pop|setdefault)\s*\(|\s+import\b)"
 )
 _MEMBERSHIP = re.compile(rb"\bin\s+(?:os\.)?\Z")  # "KEY" in os.environ
 
 
 def _whole_environ(data: bytes) -> bool:
     """Whether ``os.environ`` occurs somewhere other than as one variable's lookup."""
-    return any(
-        _MEMBERSHIP.search(data, max(0, match.start() - 12), match.start()) is None
-        for match in _ENVIRON_WORD.finditer(data)
-    )
+    start = data.find(b"environ")
+    while start >= 0:
+        if (
+            (not start or data[start - 1] not in _WORD)
+            and _ENVIRON_AFTER.match(data, start) is not None
+            and _MEMBERSHIP.search(data, max(0, start - 12), start) is None
+        ):
+            return True
+        start = data.find(b"environ", start + 1)
+    return False
 
 
 def _as_path(data: bytes, word: bytes) -> bool:
