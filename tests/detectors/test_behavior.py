@@ -196,3 +196,42 @@ def test_network_library_names_only_in_prose_are_not_parsed() -> None:
     assert not worth_parsing(prose.encode())
     # Another sink word still makes the file worth parsing.
     assert worth_parsing((prose + "import subprocess\n").encode())
+
+
+_ENV_HELPERS = """\
+import json, os
+
+
+def _setting(env, name, default=None):
+    raw = env.get(name, default)
+    return raw.strip() if raw else default
+
+
+def _home(env):
+    return env["HOME"]
+
+
+def _snapshot(env):
+    return dict(env)
+
+
+def save(path, env=None):
+    if env is None:
+        env = os.environ
+    with open(path, "w") as f:
+        f.write(_setting(env, "GIT_DIR") or "")
+        f.write(_home(env))
+        f.write(env.get("EDITOR", "vi"))
+        f.write(%s)
+"""
+
+
+def test_keys_read_from_the_environment_through_a_helper_are_not_the_whole_of_it() -> None:
+    findings = _scan(_ENV_HELPERS % '"\\n"')
+    assert "env-dump" not in {f.rule for f in findings}
+
+
+@pytest.mark.parametrize("written", ["json.dumps(_snapshot(env))", "str(env)", "repr(env.copy())"])
+def test_the_whole_environment_through_a_helper_or_a_name_is_still_a_dump(written: str) -> None:
+    findings = _scan(_ENV_HELPERS % written)
+    assert "env-dump" in {f.rule for f in findings}

@@ -696,3 +696,85 @@ def test_strings_are_the_same_when_asked_again() -> None:
     first = analysis.strings(site.node.args[0], site.scope)
     first.append("changed by a caller")
     assert analysis.strings(site.node.args[0], site.scope) == ["/etc/", "passwd"]
+
+
+def _sent_origin(source: str) -> Origin:
+    """The origin of what the module passes to send()."""
+    analysis = _analyze("import json, os\n" + textwrap.dedent(source))
+    (site,) = [
+        s for s in analysis.calls if isinstance(s.node.func, ast.Name) and s.node.func.id == "send"
+    ]
+    return analysis.arguments_origin(site)
+
+
+@pytest.mark.parametrize(
+    ("source", "whole"),
+    [
+        ("def home(env):\n    return env.get('HOME')\nsend(home(os.environ))", False),
+        ("def home(env):\n    return env['HOME']\nsend(home(os.environ))", False),
+        ("def first(a, b):\n    return a\nsend(first('x', os.environ))", False),
+        ("def first(a, b):\n    return a\nsend(first(b='x', a=os.environ))", True),
+        ("def snap(env):\n    return dict(env)\nsend(snap(os.environ))", True),
+        ("def snap(env):\n    copy = env.copy()\n    return copy\nsend(snap(os.environ))", True),
+        ("def snap(**kw):\n    return kw\nsend(snap(e=os.environ))", True),
+        ("def snap(*a):\n    return a\nsend(snap(*[os.environ]))", True),
+        (
+            "def pick(env, keys):\n    out = {}\n    for k in keys:\n"
+            "        out[k] = env.get(k)\n    return out\nsend(pick(os.environ, K))",
+            True,
+        ),
+        ("env = os.environ\nsend(env.get('EDITOR', 'vi'))", False),
+        ("env = os.environ\nsend({k: env.get(k) for k in env})", True),
+        ("env = os.environ\nfor k in env:\n    send(env.get(k))", True),
+        ("for k in os.environ:\n    send(os.environ[k])", True),
+        ("for k in list(os.environ):\n    send(os.getenv(k))", True),
+        ("for k in ('HTTP_PROXY', 'HTTPS_PROXY'):\n    send(os.environ.get(k))", False),
+    ],
+)
+def test_whole_environment_through_helpers_and_names(source: str, whole: bool) -> None:
+    assert (Origin.ENV in _sent_origin(source)) is whole
+
+
+def test_one_key_of_a_secret_through_a_helper_is_still_secret() -> None:
+    source = """\
+    def token(config):
+        return config["token"]
+    send(token(json.load(open(os.path.expanduser("~/.docker/config.json")))))
+    """
+    origin = _sent_origin(source)
+    assert Origin.SECRET in origin
+    assert Origin.ENV not in origin
+
+
+def test_a_secret_stored_into_the_result_by_a_method_is_carried() -> None:
+    source = """\
+    def auth(token=None):
+        headers = {"Accept": "application/json"}
+        if token:
+            headers.update({"Authorization": token})
+        return headers
+    send(auth(open(os.path.expanduser("~/.docker/config.json")).read()))
+    """
+    assert Origin.SECRET in _sent_origin(source)
+
+
+def test_one_key_of_a_parameter_is_not_a_host_fact() -> None:
+    source = """\
+    def address(options):
+        return options.get("host")
+    send(address(settings))
+    """
+    assert Origin.HOST not in _sent_origin(source)
+
+
+@pytest.mark.parametrize(
+    "helper",
+    [
+        "def snap(env):\n    yield dict(env)",
+        "def snap(env):\n    def inner():\n        return dict(env)\n    return inner()",
+        "snap = lambda env: {k: env[k] for k in env}",
+    ],
+    ids=["generator", "closure", "lambda"],
+)
+def test_the_whole_environment_through_generators_closures_and_lambdas(helper: str) -> None:
+    assert Origin.ENV in _sent_origin(helper + "\nsend(snap(os.environ))")

@@ -67,6 +67,9 @@ MAX_RESOLVE_DEPTH = 12
 _VALUE_HOPS = 3
 _VALUE_BINDINGS = 4
 MAX_ORIGIN_DEPTH = 24
+_MAX_FLOW_NODES = 4096  # nodes followed to find which parameters a result is made of
+# What a function's result is made of is not in its return statements alone.
+_OPAQUE_FLOW = (ast.Yield, ast.YieldFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
 MAX_STRINGS = 256
 
 _PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
@@ -97,6 +100,9 @@ class Origin(enum.Flag):
     HOST = enum.auto()  # facts naming this host or user (gethostname, getuser, $USER)
     SECRET = enum.auto()  # the content of a credential store (~/.ssh/id_*, .aws/credentials)
     STEGO = enum.auto()  # samples or pixels of a sound or image (wave.readframes, getdata)
+    # Derived from a parameter of the function the expression is in: a mapping a helper
+    # is given may be os.environ (see ModuleAnalysis._single_key).
+    PARAM = enum.auto()
 
 
 # Every setuptools/distutils command a package can override with cmdclass;
@@ -348,6 +354,8 @@ _NETWORK_METHODS = frozenset(
 )
 # Taint a helper function passes from its arguments to its result.
 _CARRIED = Origin.ENV | Origin.HOST | Origin.SECRET | Origin.STEGO
+# A mapping that may hold every environment variable: os.environ, or a parameter.
+_MAPPINGS = Origin.ENV | Origin.PARAM
 _STEGO_METHODS = frozenset({"readframes", "getdata", "getpixel", "load", "tobytes"})
 _STEGO_ROOTS = ("wave.", "PIL.", "Image.", "imageio.", "cv2.", "sunau.", "aifc.")
 
@@ -820,6 +828,9 @@ class ModuleAnalysis:
             lambda: defaultdict(list)
         )
         self._subscript_keys: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        self._loop_names: defaultdict[str, set[str]] = defaultdict(set)  # for/comprehension targets
+        self._flows: dict[str, dict[str, Origin]] = {}  # see _flowing_params
+        self._by_receiver: dict[str, dict[str, list[ast.expr]]] | None = None
         self._returns: defaultdict[str, list[ast.expr]] = defaultdict(list)
         self._cmdclass_raw: list[tuple[ast.expr, str, int]] = []
         self._decorated: list[tuple[str, str, ast.expr]] = []  # (function, scope, decorator)
@@ -1025,6 +1036,9 @@ class ModuleAnalysis:
         node = entry[0]
         assert isinstance(node, ast.For | ast.AsyncFor | ast.comprehension)
         self._bind(node.target, node.iter, entry[1])
+        self._loop_names[entry[1]].update(
+            n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)
+        )
         return False
 
     def _on_withitem(self, entry: _Entry, stack: list[_Entry]) -> bool:
@@ -1479,7 +1493,12 @@ class ModuleAnalysis:
                 # a run-time list (ids[::-1]) is ordinary code.
                 return Origin.DYNAMIC | _hidden(self._origin(expr.value, scope, depth + 1))
             if self._is_environ(expr.value, scope):
+                if not self._single_key(expr.slice, scope):
+                    return Origin.ENV  # for k in os.environ: os.environ[k]
                 return self._env_var_origin(expr.slice)
+            if isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, str):
+                # env["HOME"]: one key of the mapping, whatever the mapping held.
+                return self._one_key(self._origin(expr.value, scope, depth + 1), expr.slice)
         found = Origin.NONE
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitXor):
             found = Origin.OBFUSCATED  # XOR with a key: the cheapest cipher
@@ -1502,9 +1521,9 @@ class ModuleAnalysis:
             bindings = self._assigns.get(scope)
             stored = bindings.get(name) if bindings is not None else None
             if not stored:
-                return Origin.DYNAMIC
+                return Origin.DYNAMIC | Origin.PARAM
             values = [(v, scope) for v in stored]
-            return Origin.DYNAMIC | self._memo_origin(scope, name, values, depth)
+            return Origin.DYNAMIC | Origin.PARAM | self._memo_origin(scope, name, values, depth)
         values = self._assigned(scope, name)
         if not values:
             if name in _OBFUSCATORS:
@@ -1559,13 +1578,17 @@ class ModuleAnalysis:
         if qualname in HOST_CALLS:
             return found | Origin.HOST
         if qualname in _GETENV:
-            return found | self._env_var_origin(_arg(call, 0, "key"))
+            key = _arg(call, 0, "key")
+            if not self._single_key(key, scope):
+                return found | Origin.ENV
+            return found | self._env_var_origin(key)
         if qualname is not None and qualname.rpartition(".")[0] in _ENVIRON:
             method = qualname.rpartition(".")[2]
-            if method in _ENV_WHOLE_METHODS:
+            key = _arg(call, 0, "key")
+            if method in _ENV_WHOLE_METHODS or not self._single_key(key, scope):
                 return found | Origin.ENV
             if method in _ENV_ONE_METHODS:
-                return found | self._env_var_origin(_arg(call, 0, "key"))
+                return found | self._env_var_origin(key)
         if qualname in ("bytes", "bytearray") and _int_list(_arg(call, 0, "source")):
             found |= Origin.OBFUSCATED  # bytes([101, 120, 101, 99]): text spelt as numbers
         if isinstance(func, ast.Attribute) and func.attr in _STEGO_METHODS:
@@ -1595,9 +1618,13 @@ class ModuleAnalysis:
             local = self.resolve_def(scope, func.id)
             if local in self.functions:
                 returns = [(v, local) for v in self._returns.get(local, ())]
-                # What the caller passes in comes back out, as far as taint goes.
-                carried = arguments & _CARRIED
-                return found | carried | self._memo_origin(local, "<return>", returns, depth)
+                returned = self._memo_origin(local, "<return>", returns, depth)
+                # What the caller passes in comes back out, as far as taint goes, through
+                # the parameters the result is made of (not those it only reads keys of).
+                carried = Origin.NONE
+                for arg, mask in self._passed_to(call, local):
+                    carried |= self._origin(arg, scope, depth + 1) & mask
+                return found | carried | (returned & ~Origin.PARAM)
             if local is not None:  # a local class: the instance is opaque
                 return found | Origin.DYNAMIC | (arguments & _CARRIED)
         if qualname is not None and "." in qualname and not found:
@@ -1606,7 +1633,19 @@ class ModuleAnalysis:
             return arguments
         if qualname is None and isinstance(func, ast.Attribute):
             # A method on a value: as suspect as the value and the arguments.
-            return found | arguments | self._origin(func.value, scope, depth + 1)
+            receiver = self._origin(func.value, scope, depth + 1)
+            if (
+                func.attr in _ENV_ONE_METHODS
+                and call.args
+                and receiver & _MAPPINGS
+                and self._single_key(call.args[0], scope)
+            ):
+                # env.get(name, default): one variable's value, or the default.
+                rest = Origin.NONE
+                for arg in [*call.args[1:], *(k.value for k in call.keywords)]:
+                    rest |= self._origin(arg, scope, depth + 1)
+                return found | rest | self._one_key(receiver, call.args[0])
+            return found | arguments | receiver
         if qualname is None:
             return found | arguments | Origin.DYNAMIC
         return found | arguments
@@ -1617,6 +1656,128 @@ class ModuleAnalysis:
             and expr.attr in ("environ", "environb")
             and self.qualname(expr, scope) in _ENVIRON
         )
+
+    def _single_key(self, key: ast.expr | None, scope: str) -> bool:
+        """Whether ``key`` names one entry, not each in turn: for k in env: env.get(k)."""
+        return not (
+            isinstance(key, ast.Name)
+            and key.id in self._loop_names.get(scope, ())
+            and bool(self.origin(key, scope) & _MAPPINGS)
+        )
+
+    def _passed_to(self, call: ast.Call, function: str) -> list[tuple[ast.expr, Origin]]:
+        """Arguments of ``call`` that ``function``'s result is made of, each with the taint
+        it carries: all of :data:`_CARRIED`, or all but ENV for a mapping it reads keys of."""
+        flows = self._flowing_params(function)
+        node = self.functions[function].node
+        positional = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        if positional and positional[0] in ("self", "cls") and self.functions[function].cls:
+            positional = positional[1:]
+        vararg = node.args.vararg.arg if node.args.vararg is not None else None
+        kwarg = node.args.kwarg.arg if node.args.kwarg is not None else None
+        named = frozenset(_param_names(node.args))
+        passed: list[tuple[ast.expr, Origin]] = []
+        for index, arg in enumerate(call.args):
+            if isinstance(arg, ast.Starred):  # f(*args): any parameter
+                return [(a, _CARRIED) for a in (*call.args, *(k.value for k in call.keywords))]
+            name = positional[index] if index < len(positional) else vararg
+            mask = _CARRIED if name is None else flows.get(name)
+            if mask is not None:
+                passed.append((arg, mask))
+        for keyword in call.keywords:
+            name = keyword.arg if keyword.arg in named else kwarg
+            mask = _CARRIED if name is None else flows.get(name)
+            if mask is not None:
+                passed.append((keyword.value, mask))
+        return passed
+
+    def _method_arguments(self) -> dict[str, dict[str, list[ast.expr]]]:
+        """By scope and name, the arguments of method calls on the name (x.append(v))."""
+        if self._by_receiver is None:
+            found: defaultdict[str, defaultdict[str, list[ast.expr]]] = defaultdict(
+                lambda: defaultdict(list)
+            )
+            for site in self.calls:
+                func = site.node.func
+                if isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name):
+                    arguments = found[site.scope][func.value.id]
+                    arguments += site.node.args
+                    arguments += (k.value for k in site.node.keywords)
+            self._by_receiver = {scope: dict(names) for scope, names in found.items()}
+        return self._by_receiver
+
+    def _flowing_params(self, function: str) -> dict[str, Origin]:
+        """The parameters whose value can reach ``function``'s return values, with the
+        taint each carries there.
+
+        Followed through the function's own assignments. A parameter only read one
+        key of (``env.get("HOME")``, ``env["HOME"]``) carries all but ENV: one
+        variable is not the whole environment. Past a budget, while the function is
+        being followed (recursion), and for generators and functions that define
+        others (closures), every parameter carries everything.
+        """
+        found = self._flows.get(function)
+        if found is not None:
+            return found
+        info = self.functions[function]
+        everything = dict.fromkeys(info.params, _CARRIED)
+        self._flows[function] = everything
+        if not isinstance(info.node, ast.Lambda) and any(
+            isinstance(node, _OPAQUE_FLOW) for node in ast.walk(info.node) if node is not info.node
+        ):
+            return everything  # a generator, or a closure over the parameters
+        bindings: dict[str, list[ast.expr]] = self._assigns.get(function) or {}
+        stored = self._method_arguments().get(function, {})
+        flows: dict[str, Origin] = {}
+        seen: set[tuple[str, bool]] = set()
+        # (node, whether the value itself comes back rather than one key of it)
+        stack: list[tuple[ast.AST, bool]] = [(v, True) for v in self._returns.get(function, ())]
+        budget = _MAX_FLOW_NODES
+        while stack:
+            budget -= 1
+            if budget < 0:
+                return everything
+            node, whole = stack.pop()
+            if isinstance(node, ast.Name):
+                if node.id in info.params:
+                    mask = _CARRIED if whole else _CARRIED & ~Origin.ENV
+                    flows[node.id] = flows.get(node.id, Origin.NONE) | mask
+                if (node.id, whole) not in seen:
+                    seen.add((node.id, whole))
+                    stack.extend((value, whole) for value in bindings.get(node.id, ()))
+                    # headers.update({"Authorization": token}): stored into the name
+                    stack.extend((value, True) for value in stored.get(node.id, ()))
+                continue
+            if (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Attribute)
+                and node.func.attr in _ENV_ONE_METHODS
+                and node.args
+                and self._single_key(node.args[0], function)
+            ):
+                # env.get(key, default): one key of env, or the default.
+                stack.append((node.func.value, False))
+                stack.extend(
+                    (a, whole) for a in (*node.args[1:], *(k.value for k in node.keywords))
+                )
+                continue
+            if (
+                isinstance(node, ast.Subscript)
+                and isinstance(node.slice, ast.Constant)
+                and isinstance(node.slice.value, str)
+            ):
+                stack.append((node.value, False))  # env["HOME"]
+                continue
+            stack.extend((child, whole) for child in ast.iter_child_nodes(node))
+        self._flows[function] = flows
+        return flows
+
+    @classmethod
+    def _one_key(cls, mapping: Origin, key: ast.expr) -> Origin:
+        """The origin of one ``key`` read from a mapping of origin ``mapping``."""
+        if Origin.ENV in mapping:
+            return (mapping & ~Origin.ENV) | cls._env_var_origin(key)
+        return mapping | Origin.DYNAMIC if Origin.PARAM in mapping else mapping
 
     @staticmethod
     def _env_var_origin(key: ast.expr | None) -> Origin:
