@@ -865,7 +865,7 @@ class ModuleAnalysis:
         # can hold nodes, skipping contexts, operators and identifiers.
         handlers = self._handlers
         names = self._names
-        name_kind, load_kind = ast.Name, ast.Load
+        name_kind, load_kind, constant_kind = ast.Name, ast.Load, ast.Constant
         stack: list[_Entry] = [(self.tree, "", "", None)]
         pop = stack.pop
         push = stack.append
@@ -887,11 +887,12 @@ class ModuleAnalysis:
                 value = getattr(node, name, None)
                 if value is None:
                     continue
+                # Constants (most of a data table's nodes) have nothing to visit.
                 if type(value) is list:
                     for child in value:
-                        if isinstance(child, ast.AST):
+                        if type(child) is not constant_kind and isinstance(child, ast.AST):
                             push((child, entry[1], entry[2], entry[3]))
-                elif isinstance(value, ast.AST):
+                elif type(value) is not constant_kind and isinstance(value, ast.AST):
                     push((value, entry[1], entry[2], entry[3]))
 
     @property
