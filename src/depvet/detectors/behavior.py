@@ -420,6 +420,7 @@ _TOKENS = (
     b"popen",
     b"Popen",
     b"subprocess",
+    b"create_subprocess",  # asyncio.create_subprocess_shell/_exec
     b"os.spawn",
     b"posix_spawn",
     b"startfile",
@@ -575,14 +576,22 @@ _IMPORTED_NAMES = frozenset(
 )
 
 
+_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+
+
 def _named_in_code(data: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs where it can name a module: imported, or quoted.
 
     Any occurrence on an import line, right after a quote, or on a line continued from
-    the one before counts: when in doubt, the file is parsed.
+    the one before counts: when in doubt, the file is parsed. Part of a longer name
+    (``_requests_async``, ``base_requests``) it names another module.
     """
     start = data.find(word)
     while start >= 0:
+        end = start + len(word)
+        if (start and data[start - 1] in _WORD) or data[end : end + 1] == b"_":
+            start = data.find(word, start + 1)
+            continue
         if start and data[start - 1] in b"'\"":
             return True
         line = data.rfind(b"\n", 0, start) + 1
@@ -598,7 +607,6 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
 # Credential folders under the home directory; as a host name's part ("vault.azure.net",
 # "paramiko.ssh_exception") they are not paths.
 _DOT_DIRS = frozenset({b".ssh", b".kube", b".azure", b".docker"})
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 _PATH_LEAD = frozenset(b"'\"/\\~")
 _HIDING_SET = frozenset(_HIDING)
 # chr called, mapped or bound (chr(105), map(chr, codes), c = chr), not a word containing it.
