@@ -266,3 +266,48 @@ def test_the_ruleset_version_follows_the_detectors_files(monkeypatch: pytest.Mon
     finally:
         registry.ruleset_version.cache_clear()
     assert after != before
+
+
+# --- prose: docstrings and strings left as comments -------------------------------------------
+
+_CRON_PROSE = '"""Refuses paths such as ``../../etc/cron.d/x`` (see the patch format)."""\n'
+_CRON_CODE = "import os\nos.system(\"(crontab -l; echo '@reboot /tmp/x') | crontab -\")\n"
+
+
+def test_a_pattern_named_only_in_a_docstring_or_a_bare_string_is_not_reported() -> None:
+    text = _CRON_PROSE + "\n\ndef apply(patch):\n    'Writes nowhere near /etc/crontab.'\n"
+    assert "persistence-cron" not in _by_rule(fx.python(text))
+
+
+def test_a_pattern_in_code_after_a_docstring_naming_it_is_reported_where_the_code_is() -> None:
+    finding = _by_rule(fx.python(_CRON_PROSE + _CRON_CODE))["persistence-cron"]
+    assert finding.line == 3
+
+
+def test_a_module_that_reads_its_docstring_keeps_the_docstring_matches() -> None:
+    text = _CRON_PROSE + "import os\nos.system(__doc__)\n"
+    assert "persistence-cron" in _by_rule(fx.python(text))
+
+
+def test_a_string_that_is_a_value_is_not_prose() -> None:
+    text = 'CRON = "/etc/cron.d/x"\nprint("""\n/etc/crontab\n""")\n'
+    assert "persistence-cron" in _by_rule(fx.python(text))
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        '# -*- coding: latin-1 -*-\n"""caf\xe9 /etc/cron.d/x"""\n'.encode("latin-1"),
+        b"\xef\xbb\xbf" + _CRON_PROSE.encode(),
+        _CRON_PROSE.replace("\n", "\r").encode(),
+    ],
+    ids=["latin-1", "byte-order-mark", "carriage-returns"],
+)
+def test_prose_is_not_located_where_offsets_would_be_wrong(data: bytes) -> None:
+    assert patterns.prose_ranges(data) == []
+
+
+def test_prose_ranges_are_byte_offsets() -> None:
+    data = 'x = "é"\n"""doc /etc/cron.d/x"""\n'.encode()
+    ((start, end),) = patterns.prose_ranges(data)
+    assert data[start:end] == b'"""doc /etc/cron.d/x"""'

@@ -21,6 +21,7 @@ in Python, without YARA.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -30,8 +31,9 @@ from typing import Any
 
 import yara
 
+from depvet.detectors.pysource import parse
 from depvet.errors import DetectorError
-from depvet.files import FileRole, FileView
+from depvet.files import FileRole, FileView, decode_source
 from depvet.model import EVIDENCE_MAX, Finding, Rule, RuleKind, Scope, Severity, Tag
 
 YARA_SOURCE = "patterns.yar"
@@ -42,6 +44,7 @@ LONG_LINE = 20_000  # characters of one line that make an encoded blob
 MIN_CREDENTIAL_FAMILIES = 3
 
 _PYTHON_ROLES = frozenset({FileRole.PYTHON, FileRole.SETUP, FileRole.PTH, FileRole.CUSTOMIZE})
+_MODULE_ROLES = frozenset({FileRole.PYTHON, FileRole.SETUP, FileRole.CUSTOMIZE})
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1", ".vbs")
 # JavaScript counts as text: wheels ship big minified web bundles full of examples.
 _TEXT_SUFFIXES = (".txt", ".json", ".cfg", ".toml", ".ini", ".yaml", ".yml", ".js")
@@ -600,9 +603,15 @@ class PatternDetector:
             return []  # a name checked for a disguised binary only
         if len(file.data) > (MAX_CODE_BYTES if is_code else MAX_TEXT_BYTES):
             return []
-        hits, families = self._match(
-            file.data, is_code=is_code, is_python=file.role in _PYTHON_ROLES
-        )
+        is_python = file.role in _PYTHON_ROLES
+        hits, families = self._match(file.data, is_code=is_code, is_python=is_python)
+        if hits and file.role in _MODULE_ROLES:
+            prose = prose_ranges(file.data)
+            if any(_inside(prose, hit.offset) for hit in hits.values()):
+                # Matched in a docstring: match again with the prose blanked out.
+                hits, families = self._match(
+                    _blank(file.data, prose), is_code=is_code, is_python=is_python
+                )
         findings = self._yara_findings(file, hits, families)
         if file.role in _PYTHON_ROLES:
             findings += self._long_line_findings(file)
@@ -765,6 +774,61 @@ def evidence(data: bytes, offset: int, length: int) -> str:
     text = data[start:end].decode("utf-8", "replace")
     text = "".join(c if c.isprintable() else " " for c in text).strip()
     return redact(("…" if start > line_start else "") + text + ("…" if end < line_end else ""))
+
+
+def prose_ranges(data: bytes) -> list[tuple[int, int]]:
+    """Byte ranges of the string statements of a module: docstrings, and strings left
+    as comments. Python discards them, or keeps a docstring only as ``__doc__``.
+
+    Empty when the module reads ``__doc__`` (a docstring can carry a payload that is
+    run), does not parse, or is not plain UTF-8 with \\n line ends (where the tree's
+    positions would not be byte offsets into ``data``).
+    """
+    if b"__doc__" in data or b"\r" in data.replace(b"\r\n", b""):
+        return []
+    if not data.isascii():
+        try:
+            if decode_source(data) != data.decode("utf-8"):
+                return []  # a byte order mark, or another encoding declared
+        except UnicodeDecodeError:
+            return []
+    tree = parse(data)
+    if tree is None:
+        return []
+    starts = [0]
+    starts += (match.end() for match in _LINE_END.finditer(data))
+    ranges: list[tuple[int, int]] = []
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Expr)
+            and isinstance(node.value, ast.Constant)
+            and isinstance(node.value.value, str)
+            and node.end_lineno is not None
+            and node.end_col_offset is not None
+        ):
+            ranges.append(
+                (
+                    starts[node.lineno - 1] + node.col_offset,
+                    starts[node.end_lineno - 1] + node.end_col_offset,
+                )
+            )
+    ranges.sort()
+    return ranges
+
+
+_LINE_END = re.compile(rb"\n")
+
+
+def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
+    return any(start <= offset < end for start, end in ranges)
+
+
+def _blank(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
+    """``data`` with each range's bytes but line ends turned to spaces (offsets kept)."""
+    blanked = bytearray(data)
+    for start, end in ranges:
+        blanked[start:end] = re.sub(rb"[^\n]", b" ", data[start:end])
+    return bytes(blanked)
 
 
 def _first_instance(strings: Iterable[Any]) -> tuple[int, int]:
