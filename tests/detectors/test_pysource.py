@@ -778,3 +778,45 @@ def test_one_key_of_a_parameter_is_not_a_host_fact() -> None:
 )
 def test_the_whole_environment_through_generators_closures_and_lambdas(helper: str) -> None:
     assert Origin.ENV in _sent_origin(helper + "\nsend(snap(os.environ))")
+
+
+_ALIASED = """\
+import os
+
+
+class HttpClient:
+    def __init__(self):
+        os.system("echo constructed")
+
+
+def payload():
+    os.system("echo ran")
+
+
+Client = HttpClient
+run = payload
+%s
+"""
+
+
+def test_naming_a_class_or_function_under_another_name_runs_nothing() -> None:
+    analysis = _analyze(_ALIASED % "")
+    assert analysis.load_scopes == frozenset({""})
+
+
+@pytest.mark.parametrize(
+    ("use", "reached"),
+    [
+        ("Client()", "HttpClient.__init__"),
+        ("run()", "payload"),
+        ("again = run\nagain()", "payload"),
+        ("import threading\nthreading.Thread(target=run).start()", "payload"),
+    ],
+)
+def test_the_other_name_used_where_it_runs_reaches_the_definition(use: str, reached: str) -> None:
+    assert reached in _analyze(_ALIASED % use).load_scopes
+
+
+def test_a_hook_set_to_a_function_still_reaches_it() -> None:
+    analysis = _analyze("import sys\n\ndef hook(*a):\n    pass\n\nsys.excepthook = hook\n")
+    assert "hook" in analysis.load_scopes

@@ -67,6 +67,7 @@ MAX_RESOLVE_DEPTH = 12
 _VALUE_HOPS = 3
 _VALUE_BINDINGS = 4
 MAX_ORIGIN_DEPTH = 24
+_MAX_ALIAS_HOPS = 4  # X = Y = f: names followed back to a definition
 _MAX_FLOW_NODES = 4096  # nodes followed to find which parameters a result is made of
 # What a function's result is made of is not in its return statements alone.
 _OPAQUE_FLOW = (ast.Yield, ast.YieldFrom, ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)
@@ -1018,7 +1019,9 @@ class ModuleAnalysis:
                 stack.extend((d, scope, prefix, cls) for d in value.args.defaults)
                 stack.append((value.body, qualname, qualname + ".", None))
                 return True
-        return False
+        # Client = HttpClient names the class or function under another name; it runs
+        # nothing. The new name, used where it runs, stands for it (see _callees).
+        return type(value) is ast.Name and all(type(t) is ast.Name for t in node.targets)
 
     def _on_aug_assign(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node = entry[0]
@@ -1331,7 +1334,7 @@ class ModuleAnalysis:
 
     def _callees(self, scope: str) -> Iterator[str]:
         for name in self._names.get(scope, ()):
-            target = self.resolve_def(scope, name)
+            target = self.resolve_def(scope, name) or self._aliased_def(scope, name)
             if target is None:
                 continue
             if target in self.functions:
@@ -1354,6 +1357,19 @@ class ModuleAnalysis:
                 cls = self.resolve_def(scope, base)
             if cls is not None and f"{cls}.{attr}" in self.functions:
                 yield f"{cls}.{attr}"
+
+    def _aliased_def(self, scope: str, name: str) -> str | None:
+        """The function or class ``name`` was made another name for (X = f), if any."""
+        for _ in range(_MAX_ALIAS_HOPS):
+            values = self._assigned(scope, name)
+            if len(values) != 1 or type(values[0][0]) is not ast.Name:
+                return None
+            value, scope = values[0]
+            name = value.id  # type: ignore[attr-defined]
+            target = self.resolve_def(scope, name)
+            if target is not None:
+                return target
+        return None
 
     def _class_methods(self, cls: str, methods: Sequence[str]) -> Iterator[str]:
         """The ``methods`` defined by ``cls`` or by the local classes it derives from."""
