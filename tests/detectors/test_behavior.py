@@ -9,6 +9,7 @@ import pytest
 from depvet.detectors.behavior import BehaviorDetector, worth_parsing
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Scope
+from tests.builders import HARMLESS_B64
 from tests.detectors import fixtures_behavior as fx
 
 
@@ -251,3 +252,37 @@ def test_keys_read_from_the_environment_through_a_helper_are_not_the_whole_of_it
 def test_the_whole_environment_through_a_helper_or_a_name_is_still_a_dump(written: str) -> None:
     findings = _scan(_ENV_HELPERS % written)
     assert "env-dump" in {f.rule for f in findings}
+
+
+_DECODE_WRITE_RUN = """\
+import base64, os, subprocess, tempfile
+
+
+def show(data, mime, viewer="xdg-open"):
+    raw = base64.decodebytes(%s)
+    path = os.path.join(tempfile.mkdtemp(), "image.png")
+    with open(path, "wb") as f:
+        f.write(raw)
+    subprocess.call([viewer, path])
+%s
+"""
+
+
+def test_a_handler_decoding_what_it_is_given_is_not_a_dropper() -> None:
+    findings = _scan(_DECODE_WRITE_RUN % ("data[mime].encode('ascii')", ""))
+    assert "dropper-write-run" not in {f.rule for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("decoded", "call"),
+    [
+        (f"b'{HARMLESS_B64}'", ""),
+        ("data[mime].encode('ascii')", f"\nshow({{'x': '{HARMLESS_B64}'}}, 'x')"),
+    ],
+    ids=["literal-payload", "run-on-import"],
+)
+def test_a_payload_in_the_package_or_decoded_on_import_is_a_dropper(
+    decoded: str, call: str
+) -> None:
+    findings = _scan(_DECODE_WRITE_RUN % (decoded, call))
+    assert "dropper-write-run" in {f.rule for f in findings}

@@ -1142,7 +1142,9 @@ class _Scan:
                         f"{runner.display} (line {runner.line})",
                         site.scope,
                     )
-            elif Origin.DECODE in write.data:
+            elif Origin.DECODE in write.data and (
+                self.loads(site.scope) or not _decodes_its_arguments(write.data)
+            ):
                 self.report(DROPPER_WRITE_RUN, site.line, f"decoded data {ran}", site.scope)
 
     def credentials(self) -> None:
@@ -1354,6 +1356,28 @@ def _talks(site: CallSite) -> bool:
     if not name and isinstance(site.node.func, ast.Attribute):
         name = site.node.func.attr
     return name.rsplit(".", 1)[-1] in _NETWORK_ACTIONS
+
+
+# What a payload is carried in: text in the package, a download, a file, another program.
+_PAYLOAD_SOURCES = (
+    Origin.LITERAL
+    | Origin.NETWORK
+    | Origin.FILE
+    | Origin.PROCESS
+    | Origin.OBFUSCATED
+    | Origin.STEGO
+    | Origin.SECRET
+)
+
+
+def _decodes_its_arguments(data: Origin) -> bool:
+    """Whether decoded ``data`` is made only of what a function was called with.
+
+    A handler that decodes the image it is given and opens it in a viewer
+    (jupyter_console) is not a dropper: the payload, if any, is in its caller, which
+    is judged where it runs. Code that runs unasked is judged whatever it decodes.
+    """
+    return Origin.PARAM in data and not data & _PAYLOAD_SOURCES
 
 
 _SOCKET_MAKERS = frozenset({"socket.socket", "socket.create_connection", "socket.fromfd"})

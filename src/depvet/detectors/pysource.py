@@ -1662,6 +1662,10 @@ class ModuleAnalysis:
                 for arg in [*call.args[1:], *(k.value for k in call.keywords)]:
                     rest |= self._origin(arg, scope, depth + 1)
                 return found | rest | self._one_key(receiver, call.args[0])
+            if func.attr in ("encode", "decode") and all(
+                isinstance(a, ast.Constant) for a in (*call.args, *(k.value for k in call.keywords))
+            ):
+                return found | receiver  # data.encode("ascii"): the codec's name is not data
             return found | arguments | receiver
         if qualname is None:
             return found | arguments | Origin.DYNAMIC
