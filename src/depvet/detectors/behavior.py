@@ -31,7 +31,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from depvet.detectors.deobfuscate import reverses_literal
-from depvet.detectors.literals import Literals
+from depvet.detectors.literals import WORD_BYTES, Literals
 from depvet.detectors.pysource import (
     BY_HAND_SCOPE,
     MAIN_SCOPE,
@@ -512,7 +512,7 @@ _CALLED = tuple(
     for word in (b"exec", b"eval", b"compile")
 )
 _DUNDER_PATCH = re.compile(rb"\.__(?:init|new|call)__\s*=(?!=)")
-_IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.")
+_IDENTIFIER = WORD_BYTES | frozenset(b".")
 
 
 def _is_builtins(node: ast.expr) -> bool:
@@ -576,9 +576,6 @@ _IMPORTED_NAMES = frozenset(
 )
 
 
-_WORD = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
 def _named_in_code(data: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs where it can name a module: imported, or quoted.
 
@@ -589,7 +586,7 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
     start = data.find(word)
     while start >= 0:
         end = start + len(word)
-        if (start and data[start - 1] in _WORD) or data[end : end + 1] == b"_":
+        if (start and data[start - 1] in WORD_BYTES) or data[end : end + 1] == b"_":
             start = data.find(word, start + 1)
             continue
         if start and data[start - 1] in b"'\"":
@@ -609,8 +606,18 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
 _DOT_DIRS = frozenset({b".ssh", b".kube", b".azure", b".docker"})
 _PATH_LEAD = frozenset(b"'\"/\\~")
 _HIDING_SET = frozenset(_HIDING)
-# chr called, mapped or bound (chr(105), map(chr, codes), c = chr), not a word containing it.
-_CHR_USED = re.compile(rb"(?<![A-Za-z0-9_])chr(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE)
+# After "chr": called, mapped or bound (chr(105), map(chr, codes), c = chr).
+_CHR_AFTER = re.compile(rb"chr(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE)
+
+
+def _chr_used(data: bytes) -> bool:
+    """Whether the builtin ``chr`` is named, not a word containing it ("synchronous")."""
+    start = data.find(b"chr")
+    while start >= 0:
+        if (not start or data[start - 1] not in WORD_BYTES) and _CHR_AFTER.match(data, start):
+            return True
+        start = data.find(b"chr", start + 1)
+    return False
 
 
 # os.environ where it may stand for the whole environment: not "environment", not one
@@ -627,7 +634,7 @@ def _whole_environ(data: bytes) -> bool:
     start = data.find(b"environ")
     while start >= 0:
         if (
-            (not start or data[start - 1] not in _WORD)
+            (not start or data[start - 1] not in WORD_BYTES)
             and _ENVIRON_AFTER.match(data, start) is not None
             and _MEMBERSHIP.search(data, max(0, start - 12), start) is None
         ):
@@ -661,7 +668,7 @@ def worth_parsing(data: bytes) -> bool:
         return True
     # Imports and builtins looked up by name matter when the name is hidden.
     hiding = found & _HIDING_SET
-    if b"chr" in hiding and _CHR_USED.search(data) is None:
+    if b"chr" in hiding and not _chr_used(data):
         hiding -= {b"chr"}  # "synchronous", "chrome": not the builtin
     if b"[::-1]" in hiding and not reverses_literal(data):
         hiding -= {b"[::-1]"}  # an array or a list reversed

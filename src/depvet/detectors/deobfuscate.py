@@ -57,7 +57,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from depvet.detectors.interface import Decoded
-from depvet.detectors.literals import Literals
+from depvet.detectors.literals import WORD_BYTES, Literals
 from depvet.detectors.pysource import MAX_AST_BYTES, parse
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -1019,7 +1019,6 @@ _TREE_WORDS = (
 )
 
 _TREE_LITERALS = Literals(_TREE_WORDS)
-_IDENTIFIER = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def _builtin_sink(data: bytes, start: int, end: int) -> bool:
@@ -1029,12 +1028,12 @@ def _builtin_sink(data: bytes, start: int, end: int) -> bool:
     before = data[start - 1]
     if before == ord("."):  # builtins.exec(...), __builtins__.eval(...)
         return data.rfind(b"builtin", max(0, start - 16), start) >= 0
-    return before not in _IDENTIFIER
+    return before not in WORD_BYTES
 
 
 def _bound_builtin(data: bytes, start: int, end: int) -> bool:
     """``= exec`` ending there, not ``= executor``."""
-    return end >= len(data) or data[end] not in _IDENTIFIER
+    return end >= len(data) or data[end] not in WORD_BYTES
 
 
 _NAME_BEFORE = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\Z")

@@ -22,14 +22,15 @@ from typing import Any
 
 import yara
 
-__all__ = ["Literals"]
+__all__ = ["WORD_BYTES", "Literals"]
 
-_PLAIN = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# The bytes of a Python identifier (ASCII): letters, digits and the underscore.
+WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
 
 
 def _yara_text(word: bytes) -> str:
     """``word`` as a YARA text string: letters and digits as themselves, other bytes escaped."""
-    return "".join(chr(b) if b in _PLAIN else f"\\x{b:02x}" for b in word)
+    return "".join(chr(b) if b in WORD_BYTES else f"\\x{b:02x}" for b in word)
 
 
 class Literals:

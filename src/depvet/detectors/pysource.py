@@ -1513,9 +1513,10 @@ class ModuleAnalysis:
                 if not self._single_key(expr.slice, scope):
                     return Origin.ENV  # for k in os.environ: os.environ[k]
                 return self._env_var_origin(expr.slice)
-            if isinstance(expr.slice, ast.Constant) and isinstance(expr.slice.value, str):
-                # env["HOME"]: one key of the mapping, whatever the mapping held.
-                return self._one_key(self._origin(expr.value, scope, depth + 1), expr.slice)
+            read = self._key_read(expr, scope)
+            if read is not None:  # env["HOME"]
+                mapping = self._origin(read[0], scope, depth + 1)
+                return self._read_origin(mapping, read, scope, depth)
         found = Origin.NONE
         if isinstance(expr, ast.BinOp) and isinstance(expr.op, ast.BitXor):
             found = Origin.OBFUSCATED  # XOR with a key: the cheapest cipher
@@ -1651,17 +1652,9 @@ class ModuleAnalysis:
         if qualname is None and isinstance(func, ast.Attribute):
             # A method on a value: as suspect as the value and the arguments.
             receiver = self._origin(func.value, scope, depth + 1)
-            if (
-                func.attr in _ENV_ONE_METHODS
-                and call.args
-                and receiver & _MAPPINGS
-                and self._single_key(call.args[0], scope)
-            ):
-                # env.get(name, default): one variable's value, or the default.
-                rest = Origin.NONE
-                for arg in [*call.args[1:], *(k.value for k in call.keywords)]:
-                    rest |= self._origin(arg, scope, depth + 1)
-                return found | rest | self._one_key(receiver, call.args[0])
+            read = self._key_read(call, scope) if receiver & _MAPPINGS else None
+            if read is not None:  # env.get("HOME", default)
+                return found | self._read_origin(receiver, read, scope, depth)
             if func.attr in ("encode", "decode") and all(
                 isinstance(a, ast.Constant) for a in (*call.args, *(k.value for k in call.keywords))
             ):
@@ -1678,6 +1671,48 @@ class ModuleAnalysis:
             and self.qualname(expr, scope) in _ENVIRON
         )
 
+    def _key_read(
+        self, expr: ast.AST, scope: str
+    ) -> tuple[ast.expr, ast.expr, list[ast.expr]] | None:
+        """``(mapping, key, defaults)`` when ``expr`` reads one key of a mapping:
+        ``m["KEY"]``, or ``m.get(key, default)`` (also pop, setdefault) with a key that
+        is not a loop's variable over the mapping (see :meth:`_single_key`)."""
+        if (
+            isinstance(expr, ast.Subscript)
+            and isinstance(expr.slice, ast.Constant)
+            and isinstance(expr.slice.value, str)
+        ):
+            return expr.value, expr.slice, []
+        if (
+            isinstance(expr, ast.Call)
+            and isinstance(expr.func, ast.Attribute)
+            and expr.func.attr in _ENV_ONE_METHODS
+            and expr.args
+            and not isinstance(expr.args[0], ast.Starred)
+            and self._single_key(expr.args[0], scope)
+        ):
+            return (
+                expr.func.value,
+                expr.args[0],
+                [*expr.args[1:], *(k.value for k in expr.keywords)],
+            )
+        return None
+
+    def _read_origin(
+        self,
+        mapping: Origin,
+        read: tuple[ast.expr, ast.expr, list[ast.expr]],
+        scope: str,
+        depth: int,
+    ) -> Origin:
+        """The origin of a key read (see :meth:`_key_read`) from a mapping of that origin:
+        one key's value, or a default."""
+        _, key, defaults = read
+        found = self._one_key(mapping, key)
+        for default in defaults:
+            found |= self._origin(default, scope, depth + 1)
+        return found
+
     def _single_key(self, key: ast.expr | None, scope: str) -> bool:
         """Whether ``key`` names one entry, not each in turn: for k in env: env.get(k)."""
         return not (
@@ -1692,8 +1727,6 @@ class ModuleAnalysis:
         flows = self._flowing_params(function)
         node = self.functions[function].node
         positional = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-        if positional and positional[0] in ("self", "cls") and self.functions[function].cls:
-            positional = positional[1:]
         vararg = node.args.vararg.arg if node.args.vararg is not None else None
         kwarg = node.args.kwarg.arg if node.args.kwarg is not None else None
         named = frozenset(_param_names(node.args))
@@ -1769,25 +1802,11 @@ class ModuleAnalysis:
                     # headers.update({"Authorization": token}): stored into the name
                     stack.extend((value, True) for value in stored.get(node.id, ()))
                 continue
-            if (
-                isinstance(node, ast.Call)
-                and isinstance(node.func, ast.Attribute)
-                and node.func.attr in _ENV_ONE_METHODS
-                and node.args
-                and self._single_key(node.args[0], function)
-            ):
-                # env.get(key, default): one key of env, or the default.
-                stack.append((node.func.value, False))
-                stack.extend(
-                    (a, whole) for a in (*node.args[1:], *(k.value for k in node.keywords))
-                )
-                continue
-            if (
-                isinstance(node, ast.Subscript)
-                and isinstance(node.slice, ast.Constant)
-                and isinstance(node.slice.value, str)
-            ):
-                stack.append((node.value, False))  # env["HOME"]
+            read = self._key_read(node, function)
+            if read is not None:  # env["HOME"], env.get(key, default): a key, or the default
+                mapping, _, defaults = read
+                stack.append((mapping, False))
+                stack.extend((default, whole) for default in defaults)
                 continue
             stack.extend((child, whole) for child in ast.iter_child_nodes(node))
         self._flows[function] = flows
