@@ -69,3 +69,10 @@ def test_instances_sharing_one_pass_keep_their_own_words_and_case() -> None:
     # Other bytes with the same identity-free content are matched anew.
     assert exact.found(b"Token only") == {b"Token"}
     assert folded.found(b"Token only") == {b"token"}
+
+
+def test_words_with_a_nul_byte_are_matched_whole() -> None:
+    literals = Literals([b"b\x00", b"\x00", b"ok"])
+    assert literals.found(b"b") == frozenset()
+    assert literals.found(b"ab\x00c ok") == {b"b\x00", b"\x00", b"ok"}
+    assert Literals([b"B\x00x"], nocase=True).found(b"b\x00X") == {b"B\x00x"}

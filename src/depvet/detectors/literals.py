@@ -3,14 +3,17 @@
 Detectors pre-filter files by the words their rules need (the names of sinks,
 decoders, indicators). One ``bytes.find`` per word is one pass over the file
 per word: dozens of passes over every file of every package. A
-:class:`Literals` compiles its words into a YARA rule and finds all of them
-in a single pass; the answer is exactly that of testing ``word in data`` for
-each word.
+:class:`Literals` compiles its words into a Hyperscan literal database and
+finds all of them in a single pass; the answer is exactly that of testing
+``word in data`` for each word.
 
 Several detectors look at the same file one after the other, each with its
 own words. The words of every :class:`Literals` of the process are compiled
-into one rule set and matched once per file: the first detector to ask about
-a file pays for the pass, the others read its answer.
+into one database and matched once per file: the first detector to ask about
+a file pays for the pass, the others read its answer. The pass runs over every
+file of every package (the indicator detector looks at all of them), so its
+speed is that of the whole scan: Hyperscan's literal matcher reads several
+hundred MB/s more than a YARA rule of the same words did.
 """
 
 from __future__ import annotations
@@ -18,19 +21,13 @@ from __future__ import annotations
 import itertools
 import weakref
 from collections.abc import Iterable
-from typing import Any
 
-import yara
+import hyperscan
 
 __all__ = ["WORD_BYTES", "Literals"]
 
 # The bytes of a Python identifier (ASCII): letters, digits and the underscore.
 WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-
-
-def _yara_text(word: bytes) -> str:
-    """``word`` as a YARA text string: letters and digits as themselves, other bytes escaped."""
-    return "".join(chr(b) if b in WORD_BYTES else f"\\x{b:02x}" for b in word)
 
 
 class Literals:
@@ -56,7 +53,7 @@ class Literals:
             return frozenset()
         try:
             hits = _PASS.hits(self, data)
-        except yara.Error:  # pragma: no cover - YARA refusing bytes it was given
+        except hyperscan.error:  # pragma: no cover - Hyperscan refusing bytes it was given
             folded = data.lower() if self.nocase else data
             return frozenset(w for w in self.words if self._fold(w) in folded)
         return frozenset(self.words[index] for index in hits.get(self.slot, ()))
@@ -74,18 +71,20 @@ _Hits = dict[int, list[int]]  # Literals slot -> indexes of its words found
 
 
 class _SharedPass:
-    """One rule set with the words of every live :class:`Literals`, and its last answer.
+    """One database with the words of every live :class:`Literals`, and its last answer.
 
     The answer for the last data matched is kept while that very object is
     asked about again (the detectors of one file share its bytes). A
-    :class:`Literals` created after the rule set was compiled makes the next
+    :class:`Literals` created after the database was compiled makes the next
     question compile it again, with the words of those still alive.
     """
 
     def __init__(self) -> None:
         self._members: weakref.WeakValueDictionary[int, Literals] = weakref.WeakValueDictionary()
         self._compiled: frozenset[int] = frozenset()
-        self._rules: Any = None
+        self._database: hyperscan.Database | None = None
+        self._words: list[tuple[int, int]] = []  # expression id -> (Literals slot, word index)
+        self._with_nul: list[tuple[int, int, bytes, bool]] = []  # slot, index, word, nocase
         self._last: tuple[bytes, _Hits] | None = None
 
     def add(self, literals: Literals) -> None:
@@ -97,24 +96,55 @@ class _SharedPass:
         last = self._last
         if last is not None and last[0] is data:
             return last[1]
+        ids: list[int] = []
+
+        def on_match(expression: int, start: int, end: int, flags: int, context: object) -> None:
+            ids.append(expression)
+
+        if self._database is not None:
+            self._database.scan(data, match_event_handler=on_match)
         found: _Hits = {}
-        for match in self._rules.match(data=data, fast=True):
-            for string in match.strings:
-                slot, _, index = string.identifier[2:].partition("_")
-                found.setdefault(int(slot), []).append(int(index))
+        for expression in ids:
+            slot, index = self._words[expression]
+            found.setdefault(slot, []).append(index)
+        for slot, index, word, nocase in self._with_nul:
+            if word in (data.lower() if nocase else data):
+                found.setdefault(slot, []).append(index)
         self._last = (data, found)
         return found
 
     def _compile(self) -> None:
         members = sorted(self._members.items())
-        lines = [
-            f'    $w{slot}_{index} = "{_yara_text(word)}"{" nocase" if lit.nocase else ""}'
+        # The binding hands expressions to Hyperscan as C strings, cut at a NUL byte: words
+        # with one (none of the detectors' words) are looked for with a substring test.
+        words = [
+            (slot, index, lit.nocase, word)
             for slot, lit in members
             for index, word in enumerate(lit.words)
         ]
-        strings = "\n".join(lines)
-        source = f"rule literals {{\n  strings:\n{strings}\n  condition:\n    any of them\n}}\n"
-        self._rules = yara.compile(source=source)
+        plain = [w for w in words if b"\0" not in w[3]]
+        self._with_nul = [
+            (slot, index, word.lower() if nocase else word, nocase)
+            for slot, index, nocase, word in words
+            if b"\0" in word
+        ]
+        self._words = [(slot, index) for slot, index, _, _ in plain]
+        self._database = None
+        if plain:
+            database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+            database.compile(
+                expressions=[word for _, _, _, word in plain],
+                ids=list(range(len(plain))),
+                elements=len(plain),
+                # Each word is reported once, at its first occurrence: that it occurs is
+                # the answer.
+                flags=[
+                    hyperscan.HS_FLAG_SINGLEMATCH | (hyperscan.HS_FLAG_CASELESS if nocase else 0)
+                    for _, _, nocase, _ in plain
+                ],
+                literal=True,
+            )
+            self._database = database
         self._compiled = frozenset(slot for slot, _ in members)
         self._last = None
 
