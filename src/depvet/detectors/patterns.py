@@ -31,6 +31,7 @@ from typing import Any
 
 import yara
 
+from depvet.detectors.prefilter import Prefilter, build
 from depvet.detectors.pysource import parse
 from depvet.errors import DetectorError
 from depvet.files import FileRole, FileView, decode_source
@@ -549,6 +550,12 @@ def compiled_rules() -> Any:
     return rules
 
 
+@cache
+def compiled_prefilter() -> Prefilter | None:
+    """The Hyperscan pre-check of the bundled rules (None: YARA reads every file)."""
+    return build(yara_source())
+
+
 @dataclass(slots=True)
 class _Hit:
     """Where one depvet rule matched in a file, and what it matched."""
@@ -644,6 +651,9 @@ class PatternDetector:
         self, data: bytes, *, is_code: bool, is_python: bool
     ) -> tuple[dict[str, _Hit], set[str]]:
         """Hits by depvet rule id, and the credential families named."""
+        prefilter = compiled_prefilter()
+        if prefilter is not None and not prefilter.may_match(data):
+            return {}, set()  # none of the rules' strings: no rule can match
         try:
             matches = compiled_rules().match(data=data, fast=True, timeout=MATCH_TIMEOUT_SECONDS)
         except yara.TimeoutError as exc:
