@@ -681,3 +681,15 @@ def test_runs_code_text_needs_a_call_not_a_word() -> None:
     assert runs_code_text(b"import subprocess\nsubprocess.run(x)")
     assert not runs_code_text(b"re.compile_all = 1\nexecutor(task)\nself.eval_mode = True")
     assert not runs_code_text(b"mypos.system(1)")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(
+        st.sampled_from([b"a", b"Z", b"9", b"+", b" ", b"\n", b"\\", b'"', b"'", b"("])
+    ).map(b"".join),
+    min_chars=st.integers(min_value=1, max_value=6),
+)
+def test_the_quoted_blob_check_agrees_with_the_regex(data: bytes, min_chars: int) -> None:
+    found = deobfuscate._quoted_blob(min_chars).search(data) is not None
+    assert deobfuscate._quoted_blob_check(min_chars).may_match(data) == found

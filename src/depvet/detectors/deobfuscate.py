@@ -58,6 +58,7 @@ from functools import lru_cache
 
 from depvet.detectors.interface import Decoded
 from depvet.detectors.literals import WORD_BYTES, Literals
+from depvet.detectors.prefilter import Prefilter, compile_expressions
 from depvet.detectors.pysource import MAX_AST_BYTES, parse
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -396,10 +397,12 @@ class _Explorer:
         says whether the file runs decoded code; None: guess from its text.
         """
         line, last = 1, 0
-        matches = [
-            (m.start(), "", m.group(2))
-            for m in _quoted_blob(self.limits.min_blob_chars).finditer(data)
-        ]
+        matches = []
+        if _quoted_blob_check(self.limits.min_blob_chars).may_match(data):
+            matches = [
+                (m.start(), "", m.group(2))
+                for m in _quoted_blob(self.limits.min_blob_chars).finditer(data)
+            ]
         # The call patterns have no literal prefix for the regex engine: look for words first.
         if _CALL_LITERALS.any_in(data):
             matches += [
@@ -1769,6 +1772,18 @@ def _names_in(node: ast.AST) -> set[str]:
 def _quoted_blob(min_chars: int) -> re.Pattern[bytes]:
     """Quoted runs of encoding-alphabet characters (escaped newlines allowed)."""
     return re.compile(rb"""(["'])([A-Za-z0-9+/=_\-\\ \t\r\n]{%d,})\1""" % max(min_chars, 1))
+
+
+@lru_cache(maxsize=8)
+def _quoted_blob_check(min_chars: int) -> Prefilter:
+    """Whether :func:`_quoted_blob` matches anywhere, answered by Hyperscan.
+
+    Most files hold no such run; the regex engine took longer to say so than
+    the rest of the text scan. The two expressions, one per quote, match
+    exactly where the regex does.
+    """
+    run = rb"[A-Za-z0-9+/=_\-\\ \t\r\n]{%d,}" % max(min_chars, 1)
+    return compile_expressions([(b'"' + run + b'"', 0), (b"'" + run + b"'", 0)])
 
 
 _CALL_BLOB = re.compile(

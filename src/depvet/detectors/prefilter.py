@@ -22,7 +22,7 @@ import re
 
 import hyperscan
 
-__all__ = ["Prefilter", "build"]
+__all__ = ["Prefilter", "build", "compile_expressions"]
 
 _RULE = re.compile(r"^rule\s+\w+[^{\n]*\{(?P<body>.*?)^\}", re.S | re.M)
 _RULE_START = re.compile(r"^\s*(?:private\s+|global\s+)*rule\b", re.M)
@@ -182,14 +182,22 @@ def build(source: str) -> Prefilter | None:
     # brace) would go unchecked.
     if not expressions or len(_RULE.findall(source)) != len(_RULE_START.findall(source)):
         return None
-    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
-        database.compile(
-            expressions=[e for e, _ in expressions],
-            ids=list(range(len(expressions))),
-            elements=len(expressions),
-            flags=[f for _, f in expressions],
-        )
+        return compile_expressions(expressions)
     except hyperscan.error:
         return None
+
+
+def compile_expressions(expressions: list[tuple[bytes, int]]) -> Prefilter:
+    """A check for Hyperscan ``expressions`` (pattern, flags): may_match is True when one occurs.
+
+    Raises ``hyperscan.error`` for an expression Hyperscan cannot compile.
+    """
+    database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    database.compile(
+        expressions=[e for e, _ in expressions],
+        ids=list(range(len(expressions))),
+        elements=len(expressions),
+        flags=[f | hyperscan.HS_FLAG_SINGLEMATCH for _, f in expressions],
+    )
     return Prefilter(database, len(expressions))
