@@ -693,3 +693,17 @@ def test_runs_code_text_needs_a_call_not_a_word() -> None:
 def test_the_quoted_blob_check_agrees_with_the_regex(data: bytes, min_chars: int) -> None:
     found = deobfuscate._quoted_blob(min_chars).search(data) is not None
     assert deobfuscate._quoted_blob_check(min_chars).may_match(data) == found
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    data=st.lists(
+        st.sampled_from([b"p", b"x", b".", b"_", b" ", b"=", b"==", b'"', b"b'", b"\n"])
+    ).map(b"".join),
+    name=st.sampled_from([b"p", b"px", b"_p"]),
+)
+def test_bound_to_literal_is_an_assignment_of_a_literal_to_the_whole_name(
+    data: bytes, name: bytes
+) -> None:
+    pattern = re.compile(rb"(?<![\w.])" + re.escape(name) + rb"\s*=\s*[bBuUrR]{0,2}['\"]")
+    assert deobfuscate._bound_to_literal(data, name) == (pattern.search(data) is not None)

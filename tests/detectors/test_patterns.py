@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 from typing import Any
 
 import pytest
@@ -305,6 +306,66 @@ def test_a_string_that_is_a_value_is_not_prose() -> None:
 )
 def test_prose_is_not_located_where_offsets_would_be_wrong(data: bytes) -> None:
     assert patterns.prose_ranges(data) == []
+
+
+_EVERY_BLOCK = b'''"""module"""
+import os
+class C:
+    """class"""
+    def m(self):
+        "method"
+        if os.sep:
+            "if"
+        elif os.name:
+            "elif"
+        else:
+            "else"
+        for x in []:
+            "for"
+        else:
+            "for-else"
+        while False:
+            "while"
+        with open(x) as f:
+            "with"
+        try:
+            "try"
+        except OSError:
+            "except"
+        else:
+            "try-else"
+        finally:
+            "finally"
+        match x:
+            case 1:
+                "case"
+        async def inner():
+            "async"
+            async with x:
+                "async-with"
+            async for y in x:
+                "async-for"
+        return lambda: "not a statement"
+x = ["not a statement", f"{1}"]
+b"bytes are no prose"
+'''
+
+
+def test_prose_ranges_are_every_string_statement_in_every_block() -> None:
+    tree = ast.parse(_EVERY_BLOCK)
+    lines = _EVERY_BLOCK.splitlines(keepends=True)
+    starts = [sum(len(line) for line in lines[:n]) for n in range(len(lines))]
+    expected = sorted(
+        (starts[n.lineno - 1] + n.col_offset, starts[n.end_lineno - 1] + n.end_col_offset)
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Expr)
+        and isinstance(n.value, ast.Constant)
+        and isinstance(n.value.value, str)
+        and n.end_lineno is not None
+        and n.end_col_offset is not None
+    )
+    assert len(expected) == 18
+    assert patterns.prose_ranges(_EVERY_BLOCK) == expected
 
 
 def test_prose_ranges_are_byte_offsets() -> None:

@@ -1043,10 +1043,22 @@ _NAME_BEFORE = re.compile(rb"([A-Za-z_][A-Za-z0-9_]*)\Z")
 _REVERSED_ARGUMENT = re.compile(rb"\s*(?:[bBuUrR]{0,2}['\"]|([A-Za-z_][A-Za-z0-9_]*)\s*\))")
 
 
+_ASSIGNED_LITERAL = re.compile(rb"\s*=\s*[bBuUrR]{0,2}['\"]")
+
+
 def _bound_to_literal(data: bytes, name: bytes) -> bool:
     """Whether the file assigns a string literal to ``name`` somewhere (``p = "...."``)."""
-    assigned = re.compile(rb"(?<![\w.])" + re.escape(name) + rb"\s*=\s*[bBuUrR]{0,2}['\"]")
-    return assigned.search(data) is not None
+    # The name is found first: a pattern that starts with a look-behind is tried at
+    # every byte of the file.
+    start = data.find(name)
+    while start >= 0:
+        before = data[start - 1] if start else None
+        if (before is None or (before not in WORD_BYTES and before != ord("."))) and (
+            _ASSIGNED_LITERAL.match(data, start + len(name)) is not None
+        ):
+            return True
+        start = data.find(name, start + 1)
+    return False
 
 
 def _reverses_literal(data: bytes, start: int, end: int) -> bool:

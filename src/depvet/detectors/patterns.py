@@ -808,22 +808,37 @@ def prose_ranges(data: bytes) -> list[tuple[int, int]]:
     starts = [0]
     starts += (match.end() for match in _LINE_END.finditer(data))
     ranges: list[tuple[int, int]] = []
-    for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Expr)
-            and isinstance(node.value, ast.Constant)
-            and isinstance(node.value.value, str)
-            and node.end_lineno is not None
-            and node.end_col_offset is not None
-        ):
-            ranges.append(
-                (
-                    starts[node.lineno - 1] + node.col_offset,
-                    starts[node.end_lineno - 1] + node.end_col_offset,
-                )
-            )
+    # A string statement stands in a list of statements: only those lists are visited,
+    # not the expressions that make up most of a tree.
+    blocks: list[list[Any]] = [tree.body]
+    while blocks:
+        for node in blocks.pop():
+            if type(node) is ast.Expr:
+                value = node.value
+                if (
+                    type(value) is ast.Constant
+                    and isinstance(value.value, str)
+                    and node.end_lineno is not None
+                    and node.end_col_offset is not None
+                ):
+                    ranges.append(
+                        (
+                            starts[node.lineno - 1] + node.col_offset,
+                            starts[node.end_lineno - 1] + node.end_col_offset,
+                        )
+                    )
+                continue
+            for name in _BLOCK_FIELDS:
+                inner = getattr(node, name, None)
+                if inner:
+                    blocks.append(inner)
     ranges.sort()
     return ranges
+
+
+# Fields of statements (and of except handlers and match cases) that hold statements,
+# or the handlers and cases that do.
+_BLOCK_FIELDS = ("body", "orelse", "finalbody", "handlers", "cases")
 
 
 _LINE_END = re.compile(rb"\n")
