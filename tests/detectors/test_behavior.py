@@ -133,6 +133,14 @@ def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
         "import os\nenv = os.environ\nopen('e.txt', 'w').write(repr(env))\n",
         "from os import environ as e\nopen('e.txt', 'w').write(str(e.copy()))\n",
         "m = getattr(__builtins__, 'lave'[::-1])\n",
+        # Path and dunder words in the shape a rule needs of them.
+        "KEY = r'Software\\Microsoft\\Windows\\CurrentVersion\\Run'\n",
+        "KEY = 'Software/Microsoft/Windows/CurrentVersion' + '/Run'\n",
+        "DIR = f'{programs}\\\\Startup\\\\{name}'\n",
+        "DIR = ('Start Menu', 'Programs', 'Startup')\n",
+        "TDATA = 'Telegram\\x20Desktop/tdata'\n",
+        "HISTORY = '~/.zsh_history'\n",
+        "patch = lambda cls, f: setattr(cls, '__call__', f)\n",
     ],
 )
 def test_prefilter_keeps_files_with_sinks(source: str) -> None:
@@ -213,6 +221,60 @@ def test_network_library_names_only_in_prose_are_not_parsed() -> None:
     assert not worth_parsing(prose.encode())
     # Another sink word still makes the file worth parsing.
     assert worth_parsing((prose + "import subprocess\n").encode())
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "class SetCurrentVersionRequest:\n    current_version = 1\n",
+        "def on_event(name):\n    StartupEvent = name\n    return 'Startup complete'\n",
+        'class Bot:\n    """A Telegram bot: the Telegram API."""\n    name = "Telegram"\n',
+        "def push_history(self):\n    return self.push_history_log\n",
+        "def init(cls):\n    return getattr(cls, '__init__'), hasattr(cls, '__call__')\n",
+    ],
+    ids=["run-key-name", "startup-name", "telegram-name", "history-name", "dunder-lookup"],
+)
+def test_path_and_dunder_words_in_other_shapes_are_not_parsed(source: str) -> None:
+    assert not worth_parsing(source.encode())
+
+
+@pytest.mark.parametrize(
+    ("source", "rule"),
+    [
+        (
+            "import subprocess\nsubprocess.call("
+            "'reg add HKCU\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run"
+            " /v u /t REG_SZ /d x.exe /f', shell=True)\n",
+            "persistence-write",
+        ),
+        (
+            "import os\npath = os.path.expandvars("
+            "r'%APPDATA%\\Microsoft\\Windows\\Start Menu\\Programs\\Startup\\a.bat')\n"
+            "with open(path, 'w') as f:\n    f.write('x')\n",
+            "persistence-write",
+        ),
+        (
+            "import os\ndata = open(os.path.expandvars("
+            "r'%APPDATA%\\Telegram Desktop\\tdata\\key_datas'), 'rb').read()\n",
+            "credential-file-read",
+        ),
+        (
+            "import os\ndata = open(os.path.expanduser('~/.bash_history')).read()\n",
+            "credential-file-read",
+        ),
+    ],
+    ids=["run-key", "startup-folder", "telegram-desktop", "bash-history"],
+)
+def test_path_words_in_the_shape_of_a_path_are_parsed_and_reported(source: str, rule: str) -> None:
+    assert worth_parsing(source.encode())
+    assert rule in {f.rule for f in _scan(source)}
+
+
+def test_a_dunder_named_for_setattr_is_parsed() -> None:
+    patch = "def hook(*a):\n    pass\n\nsetattr(Session, '__init__', hook)\n"
+    assert worth_parsing(patch.encode())
+    source = "from requests import Session\n\n" + patch
+    assert "dunder-monkeypatch" in {f.rule for f in _scan(source)}
 
 
 _ENV_HELPERS = """\

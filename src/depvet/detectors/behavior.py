@@ -653,6 +653,23 @@ def _as_path(data: bytes, word: bytes) -> bool:
     return False
 
 
+# Tokens that count only in the shape a rule needs of them: a Windows Run key or Startup
+# folder as a path ("StartupEvent", "SetCurrentVersionRequest" are names), Telegram's
+# desktop client's folder (the library for its bots names "Telegram" everywhere), a shell
+# history file ("push_history" is not one), a dunder named for setattr().
+_SETATTR = re.compile(rb"setattr")
+_TOKEN_SHAPES: dict[bytes, re.Pattern[bytes]] = {
+    b"CurrentVersion": re.compile(rb"CurrentVersion(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
+    b"Startup": re.compile(rb"[/\\'\"}]Startup(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
+    b"Telegram": re.compile(rb"Telegram(?: |\\x20|\\040|\\u0020)Desktop", re.IGNORECASE),
+    b"sh_history": re.compile(rb"\.(?:ba|z)sh_history", re.IGNORECASE),
+    **dict.fromkeys(
+        (b"'__init__'", b'"__init__"', b"'__call__'", b'"__call__"', b"'__new__'", b'"__new__"'),
+        _SETATTR,
+    ),
+}
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     found = _PREFILTER.found(data)
@@ -662,6 +679,7 @@ def worth_parsing(data: bytes) -> bool:
         return True
     tokens = found & _TOKEN_SET
     tokens -= {word for word in tokens & _DOT_DIRS if not _as_path(data, word)}
+    tokens -= {w for w in tokens & _TOKEN_SHAPES.keys() if not _TOKEN_SHAPES[w].search(data)}
     if not tokens <= _IMPORTED_NAMES or any(_named_in_code(data, t) for t in tokens):
         return True
     if not found.isdisjoint(_BUILTINS_LOOKUPS):
