@@ -188,6 +188,8 @@ def test_a_function_named_as_a_default_value_does_not_run_on_import() -> None:
         "client = __import__('httpx')\n",
         "from subprocess import run\n",
         "import paramiko\n",
+        "import sys\nhttp = sys.modules['requests']\n",
+        "from pip._vendor import requests  # important\n",
     ],
 )
 def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) -> None:
@@ -210,17 +212,33 @@ def test_asyncio_subprocess_at_import_is_found() -> None:
     assert {"import-process", "import-shell-download"} <= rules
 
 
-def test_network_library_names_only_in_prose_are_not_parsed() -> None:
-    prose = (
-        '"""A client.\n\nRetries failed requests with backoff over a websocket or\n'
-        'httpx transport; urllib quoting rules apply. It never starts a subprocess."""\n'
-        "\n\nclass Client:\n"
-        "    def send(self, request):\n"
-        "        return self._transport.send(request)\n"
-    )
-    assert not worth_parsing(prose.encode())
-    # Another sink word still makes the file worth parsing.
-    assert worth_parsing((prose + "import subprocess\n").encode())
+_PROSE = (
+    '"""A client.\n\nRetries failed requests with backoff over a websocket or\n'
+    'httpx transport; urllib quoting rules apply. It never starts a subprocess."""\n'
+    "\n\nclass Client:\n"
+    "    def send(self, request):\n"
+    "        return self._transport.send(request)\n"
+)
+_SPEC = (
+    "SPEC = {\n"
+    "    'summary': 'Level of importance: list installation requests for the app',\n"
+    "    'tags': ['requests', 'socket'],\n"
+    "    'note': 'important: \"subprocess\" is not used here',\n"
+    "}\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "sink"),
+    [
+        (_PROSE, "import subprocess\n"),  # another sink word
+        (_SPEC, "mod = __import__(SPEC['tags'][0])\n"),  # a quoted name, imported by name
+    ],
+    ids=["prose", "data"],
+)
+def test_network_library_names_only_in_prose_or_data_are_not_parsed(text: str, sink: str) -> None:
+    assert not worth_parsing(text.encode())
+    assert worth_parsing((text + sink).encode())
 
 
 @pytest.mark.parametrize(

@@ -576,13 +576,21 @@ _IMPORTED_NAMES = frozenset(
 )
 
 
-def _named_in_code(data: bytes, word: bytes) -> bool:
-    """Whether ``word`` occurs where it can name a module: imported, or quoted.
+# A quoted module name is imported only through one of these (__import__("requests"),
+# importlib.import_module, sys.modules["requests"]).
+_STRING_IMPORTERS = (b"__import__", b"import_module", b"modules")
+_IMPORT_WORD = re.compile(rb"\b(?:import|from)\b")
 
-    Any occurrence on an import line, right after a quote, or on a line continued from
-    the one before counts: when in doubt, the file is parsed. Part of a longer name
-    (``_requests_async``, ``base_requests``) it names another module.
+
+def _named_in_code(data: bytes, word: bytes) -> bool:
+    """Whether ``word`` occurs where it can name a module: imported, or quoted for an importer.
+
+    Any occurrence on a line with an import statement's keyword, on a line continued from
+    the one before, or right after a quote in a file that imports by name counts: when in
+    doubt, the file is parsed. Part of a longer name (``_requests_async``,
+    ``base_requests``) it names another module; "important" is no import keyword.
     """
+    importers: bool | None = None
     start = data.find(word)
     while start >= 0:
         end = start + len(word)
@@ -590,10 +598,12 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
             start = data.find(word, start + 1)
             continue
         if start and data[start - 1] in b"'\"":
-            return True
+            if importers is None:
+                importers = any(name in data for name in _STRING_IMPORTERS)
+            if importers:
+                return True
         line = data.rfind(b"\n", 0, start) + 1
-        head = data[line:start]
-        if b"import" in head or b"from" in head:
+        if _IMPORT_WORD.search(data, line, start) is not None:
             return True
         if line >= 2 and data.rfind(b"\\", max(0, line - 3), line) >= 0:
             return True
