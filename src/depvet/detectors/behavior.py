@@ -480,13 +480,6 @@ _TOKENS = (
     b"zprofile",
     b"Startup",
     b"schtasks",
-    # setattr(cls, "__init__", ...)
-    b"'__init__'",
-    b'"__init__"',
-    b"'__call__'",
-    b'"__call__"',
-    b"'__new__'",
-    b'"__new__"',
 )
 _LOOKUPS = (b"__import__", b"import_module", b"builtins", b"globals()", b"getattr(")
 _HIDING = (
@@ -511,7 +504,10 @@ _CALLED = tuple(
     (word, re.compile(re.escape(word) + rb"(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE))
     for word in (b"exec", b"eval", b"compile")
 )
-_DUNDER_PATCH = re.compile(rb"\.__(?:init|new|call)__\s*=(?!=)")
+# A dunder of another class replaced (Session.__init__ = hook), or named for setattr().
+_DUNDERS = b"|".join(re.escape(d.encode()) for d in sorted(PATCHED_DUNDERS))
+_DUNDER_PATCH = re.compile(rb"\.(?:" + _DUNDERS + rb")\s*=(?!=)")
+_DUNDER_NAMED = re.compile(rb"['\"](?:" + _DUNDERS + rb")['\"]")
 _IDENTIFIER = WORD_BYTES | frozenset(b".")
 
 
@@ -543,6 +539,7 @@ _PREFILTER = Literals(
         *_HIDING,
         *(word for word, _ in _CALLED),
         b".__",
+        b"setattr",
     )
 )
 
@@ -666,17 +663,12 @@ def _as_path(data: bytes, word: bytes) -> bool:
 # Tokens that count only in the shape a rule needs of them: a Windows Run key or Startup
 # folder as a path ("StartupEvent", "SetCurrentVersionRequest" are names), Telegram's
 # desktop client's folder (the library for its bots names "Telegram" everywhere), a shell
-# history file ("push_history" is not one), a dunder named for setattr().
-_SETATTR = re.compile(rb"setattr")
+# history file ("push_history" is not one).
 _TOKEN_SHAPES: dict[bytes, re.Pattern[bytes]] = {
     b"CurrentVersion": re.compile(rb"CurrentVersion(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
     b"Startup": re.compile(rb"[/\\'\"}]Startup(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
     b"Telegram": re.compile(rb"Telegram(?: |\\x20|\\040|\\u0020)Desktop", re.IGNORECASE),
     b"sh_history": re.compile(rb"\.(?:ba|z)sh_history", re.IGNORECASE),
-    **dict.fromkeys(
-        (b"'__init__'", b'"__init__"', b"'__call__'", b'"__call__"', b"'__new__'", b'"__new__"'),
-        _SETATTR,
-    ),
 }
 
 
@@ -708,6 +700,8 @@ def worth_parsing(data: bytes) -> bool:
                 start = match.start()
                 if start == 0 or data[start - 1] not in _IDENTIFIER:
                     return True
+    if b"setattr" in found and _DUNDER_NAMED.search(data) is not None:
+        return True
     return b".__" in found and _DUNDER_PATCH.search(data) is not None
 
 
