@@ -141,6 +141,9 @@ def test_prefilter_skips_files_without_sinks(source: bytes) -> None:
         "TDATA = 'Telegram\\x20Desktop/tdata'\n",
         "HISTORY = '~/.zsh_history'\n",
         "patch = lambda cls, f: setattr(cls, '__call__', f)\n",
+        # A comment's # comes after the word, or sits in a string before it.
+        "run = compile  # an alias\n",
+        "s = '#'; exec(s)\n",
     ],
 )
 def test_prefilter_keeps_files_with_sinks(source: str) -> None:
@@ -245,14 +248,24 @@ def test_network_library_names_only_in_prose_or_data_are_not_parsed(text: str, s
     "source",
     [
         "class SetCurrentVersionRequest:\n    current_version = 1\n",
+        "METHOD = '/temporal.api.v1.WorkflowService/SetCurrentVersion'\n",
+        "import torch\n\n# work around a bug in torch compile\nx = torch.ones(2)  # no eval\n",
         "def on_event(name):\n    StartupEvent = name\n    return 'Startup complete'\n",
         'class Bot:\n    """A Telegram bot: the Telegram API."""\n    name = "Telegram"\n',
         "def push_history(self):\n    return self.push_history_log\n",
         "def init(cls):\n    return getattr(cls, '__init__'), hasattr(cls, '__call__')\n",
     ],
-    ids=["run-key-name", "startup-name", "telegram-name", "history-name", "dunder-lookup"],
+    ids=[
+        "run-key-name",
+        "run-key-rpc-name",
+        "builtins-in-comments",
+        "startup-name",
+        "telegram-name",
+        "history-name",
+        "dunder-lookup",
+    ],
 )
-def test_path_and_dunder_words_in_other_shapes_are_not_parsed(source: str) -> None:
+def test_sink_words_in_other_shapes_are_not_parsed(source: str) -> None:
     assert not worth_parsing(source.encode())
 
 

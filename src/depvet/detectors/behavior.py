@@ -661,15 +661,29 @@ def _as_path(data: bytes, word: bytes) -> bool:
 
 
 # Tokens that count only in the shape a rule needs of them: a Windows Run key or Startup
-# folder as a path ("StartupEvent", "SetCurrentVersionRequest" are names), Telegram's
+# folder as a path ("StartupEvent", "SetCurrentVersionRequest", "/SetCurrentVersion" are
+# names), Telegram's
 # desktop client's folder (the library for its bots names "Telegram" everywhere), a shell
 # history file ("push_history" is not one).
 _TOKEN_SHAPES: dict[bytes, re.Pattern[bytes]] = {
-    b"CurrentVersion": re.compile(rb"CurrentVersion(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
+    b"CurrentVersion": re.compile(
+        rb"(?:^|[^A-Za-z0-9_])CurrentVersion(?:[/\\'\"{%]|$)", re.IGNORECASE | re.MULTILINE
+    ),
     b"Startup": re.compile(rb"[/\\'\"}]Startup(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
     b"Telegram": re.compile(rb"Telegram(?: |\\x20|\\040|\\u0020)Desktop", re.IGNORECASE),
     b"sh_history": re.compile(rb"\.(?:ba|z)sh_history", re.IGNORECASE),
 }
+
+
+def _in_comment(data: bytes, start: int) -> bool:
+    """Whether ``start`` follows a ``#`` on its line with no quote before it (a comment).
+
+    A quote before the ``#`` may open a string holding it (``s = "#"; exec(x)``): then
+    the word counts.
+    """
+    line = data.rfind(b"\n", 0, start) + 1
+    hash_at = data.find(b"#", line, start)
+    return hash_at >= 0 and not any(quote in data[line:hash_at] for quote in (b"'", b'"'))
 
 
 def worth_parsing(data: bytes) -> bool:
@@ -698,7 +712,9 @@ def worth_parsing(data: bytes) -> bool:
         if word in found:
             for match in called.finditer(data):
                 start = match.start()
-                if start == 0 or data[start - 1] not in _IDENTIFIER:
+                if (start == 0 or data[start - 1] not in _IDENTIFIER) and not _in_comment(
+                    data, start
+                ):
                     return True
     if b"setattr" in found and _DUNDER_NAMED.search(data) is not None:
         return True
