@@ -521,8 +521,19 @@ def test_base64_image_is_cheap_to_reject() -> None:
         "pool = Pool(executor=executor)\nrun_exec(x)\n",
         "import numpy as np\norder = np.argsort(scores)[::-1]\nrows = table[::-1]\n",
         "for item in reversed(items):\n    print(item)\n",
+        "query['decompress_definition'] = decompress_definition\n",
+        "from .serde import unmarshal, marshal_json\nvalue = unmarshal(marshal_json(x))\n",
+        "from .registry import _codecs_list\n",
     ],
-    ids=["method-eval", "executor", "arrays-reversed", "list-reversed"],
+    ids=[
+        "method-eval",
+        "executor",
+        "arrays-reversed",
+        "list-reversed",
+        "decompress-in-a-name",
+        "marshal-in-a-name",
+        "codecs-in-a-name",
+    ],
 )
 def test_words_that_are_not_the_builtins_do_not_make_the_file_parsed(source: str) -> None:
     assert deobfuscate._trigger_lines(source.encode()) == []
@@ -545,6 +556,17 @@ def test_reversed_literals_are_still_folded(source: str) -> None:
     assert deobfuscate._trigger_lines(source.encode()) != []
     (layer,) = _code(source)
     assert layer.chain == ("reverse",)
+
+
+def test_decompressor_marshal_and_codecs_names_are_still_triggers() -> None:
+    source = (
+        b"import zlib, marshal, codecs\n"
+        b"a = zlib.decompress(x)\n"
+        b"from gzip import decompress as d\n"
+        b"b = marshal.loads(y)\n"
+        b"c = codecs.decode(z, 'rot13')\n"
+    )
+    assert deobfuscate._trigger_lines(source) == [1, 2, 3, 4, 5]
 
 
 def test_builtins_exec_by_attribute_is_still_a_trigger() -> None:

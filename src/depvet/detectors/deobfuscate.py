@@ -1094,9 +1094,19 @@ def _reversed_literal(data: bytes, start: int, end: int) -> bool:
     return name is None or _bound_to_literal(data, name)
 
 
+def _whole_word(data: bytes, start: int, end: int) -> bool:
+    """Not part of a longer name: ``zlib.decompress(``, not ``decompress_definition``."""
+    return (not start or data[start - 1] not in WORD_BYTES) and (
+        end >= len(data) or data[end] not in WORD_BYTES
+    )
+
+
 # Words that matter only in some places: a list reversed, a method named eval, a variable
 # named executor are the commonest reasons a benign file would otherwise be parsed here.
 _WHERE: dict[bytes, Callable[[bytes, int, int], bool]] = {
+    # Module and function names the folding resolves whole (zlib.decompress, marshal.loads,
+    # codecs.decode): inside another name ("unmarshal", "_codecs_list") they are not those.
+    **dict.fromkeys((b"decompress", b"marshal", b"codecs"), _whole_word),
     **dict.fromkeys(
         (b"exec(", b"exec (", b"exec,", b"exec)", b"exec'", b'exec"', b"eval("), _builtin_sink
     ),
