@@ -193,6 +193,7 @@ def test_a_function_named_as_a_default_value_does_not_run_on_import() -> None:
         "import paramiko\n",
         "import sys\nhttp = sys.modules['requests']\n",
         "from pip._vendor import requests  # important\n",
+        "from pip._vendor import (\n    six,\n    requests,\n)\n",
     ],
 )
 def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) -> None:
@@ -202,6 +203,8 @@ def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) ->
 def test_network_library_names_inside_other_module_names_are_not_parsed() -> None:
     source = b"from .rest._requests_asyncio import Transport\nfrom ._base_requests import Base\n"
     assert not worth_parsing(source)
+    # After an import list is closed, the name is prose again.
+    assert not worth_parsing(b"from .client import (\n    Client,\n)\n# retries requests\n")
     assert worth_parsing(b"from pip._vendor import requests\n")
     assert worth_parsing(b"import requests_toolbelt, urllib3\n")
 

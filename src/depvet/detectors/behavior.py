@@ -583,9 +583,10 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs where it can name a module: imported, or quoted for an importer.
 
     Any occurrence on a line with an import statement's keyword, on a line continued from
-    the one before, or right after a quote in a file that imports by name counts: when in
-    doubt, the file is parsed. Part of a longer name (``_requests_async``,
-    ``base_requests``) it names another module; "important" is no import keyword.
+    the one before, inside an import's parentheses, or right after a quote in a file that
+    imports by name counts: when in doubt, the file is parsed. Part of a longer name
+    (``_requests_async``, ``base_requests``) it names another module; "important" is no
+    import keyword.
     """
     importers: bool | None = None
     start = data.find(word)
@@ -604,8 +605,22 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
             return True
         if line >= 2 and data.rfind(b"\\", max(0, line - 3), line) >= 0:
             return True
+        if _in_import_list(data, start):
+            return True
         start = data.find(word, start + 1)
     return False
+
+
+_IMPORT_LIST = re.compile(rb"\bimport\s*\(")
+
+
+def _in_import_list(data: bytes, start: int) -> bool:
+    """Whether ``start`` is inside the parentheses of ``from pkg import (a, b, ...)``."""
+    opened = data.rfind(b"import", max(0, start - 10_000), start)
+    if opened < 0:
+        return False
+    found = _IMPORT_LIST.match(data, opened)
+    return found is not None and data.find(b")", found.end(), start) < 0
 
 
 # Credential folders under the home directory; as a host name's part ("vault.azure.net",
