@@ -257,6 +257,10 @@ def test_network_library_names_only_in_prose_or_data_are_not_parsed(text: str, s
         'class Bot:\n    """A Telegram bot: the Telegram API."""\n    name = "Telegram"\n',
         "def push_history(self):\n    return self.push_history_log\n",
         "def init(cls):\n    return getattr(cls, '__init__'), hasattr(cls, '__call__')\n",
+        "CHAINS = ['Ethereum', 'Solana']  # no keystore here\n",
+        "class ElectrumClient:\n    pass\n",
+        "EXODUS_BOOK = 'Exodus 1:1'\n",
+        "ARMORY_LEVEL = 3\nmetadata = load_tdata_index()\n",
     ],
     ids=[
         "run-key-name",
@@ -266,6 +270,10 @@ def test_network_library_names_only_in_prose_or_data_are_not_parsed(text: str, s
         "telegram-name",
         "history-name",
         "dunder-lookup",
+        "chain-name",
+        "electrum-name",
+        "exodus-text",
+        "armory-tdata-names",
     ],
 )
 def test_sink_words_in_other_shapes_are_not_parsed(source: str) -> None:
@@ -302,6 +310,24 @@ def test_sink_words_in_other_shapes_are_not_parsed(source: str) -> None:
 def test_path_words_in_the_shape_of_a_path_are_parsed_and_reported(source: str, rule: str) -> None:
     assert worth_parsing(source.encode())
     assert rule in {f.rule for f in _scan(source)}
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        r"%APPDATA%\Exodus\seed.seco",
+        r"%APPDATA%\Electrum\config",
+        r"%APPDATA%\Ethereum\keystore",
+        r"%APPDATA%\Armory\armory.db",
+        r"%APPDATA%\TG\tdata",
+        r"%LOCALAPPDATA%\Google\Chrome\User Data\Default\Local Extension Settings\MetaMask",
+    ],
+)
+def test_a_wallet_or_session_store_read_alone_is_parsed_and_reported(path: str) -> None:
+    # No network or process module, no other sink word: only the store's path.
+    source = f"import os\ndata = open(os.path.expandvars(r'{path}'), 'rb').read()\n"
+    assert worth_parsing(source.encode())
+    assert "credential-file-read" in {f.rule for f in _scan(source)}
 
 
 @pytest.mark.parametrize(

@@ -459,6 +459,12 @@ _TOKENS = (
     b"Local State",
     b"leveldb",
     b"allet",
+    b"Exodus",
+    b"Electrum",
+    b"Ethereum",
+    b"Armory",
+    b"MetaMask",
+    b"tdata",
     b"/proc/",
     b"/etc/shadow",
     b"Cookies",
@@ -687,6 +693,12 @@ _TOKEN_SHAPES: dict[bytes, re.Pattern[bytes]] = {
     b"Startup": re.compile(rb"[/\\'\"}]Startup(?:[/\\'\"{%]|\Z)", re.IGNORECASE),
     b"Telegram": re.compile(rb"Telegram(?: |\\x20|\\040|\\u0020)Desktop", re.IGNORECASE),
     b"sh_history": re.compile(rb"\.(?:ba|z)sh_history", re.IGNORECASE),
+    # Wallet and Telegram folders as CREDENTIAL_PATHS names them: as path parts.
+    b"Exodus": re.compile(rb"Exodus[/\\'\"]", re.IGNORECASE),
+    b"Electrum": re.compile(rb"[/\\'\"]Electrum[/\\'\"]", re.IGNORECASE),
+    b"Ethereum": re.compile(rb"Ethereum[/\\'\", ]{1,8}keystore", re.IGNORECASE),
+    b"Armory": re.compile(rb"[/\\'\"]Armory[/\\'\"]", re.IGNORECASE),
+    b"tdata": re.compile(rb"[/\\'\"]tdata\b", re.IGNORECASE),
 }
 
 
