@@ -205,6 +205,8 @@ def test_network_library_names_inside_other_module_names_are_not_parsed() -> Non
     assert not worth_parsing(source)
     # After an import list is closed, the name is prose again.
     assert not worth_parsing(b"from .client import (\n    Client,\n)\n# retries requests\n")
+    # A CamelCase name that starts with a module's is another name.
+    assert not worth_parsing(b"from .http_handler import (\n    httpxSpecialProvider,\n)\n")
     assert worth_parsing(b"from pip._vendor import requests\n")
     assert worth_parsing(b"import requests_toolbelt, urllib3\n")
 

@@ -583,6 +583,10 @@ _IMPORTED_NAMES = frozenset(
 # importlib.import_module, sys.modules["requests"]).
 _STRING_IMPORTERS = (b"__import__", b"import_module", b"modules")
 _IMPORT_WORD = re.compile(rb"\b(?:import|from)\b")
+# After a module's name, these make it part of a longer one: _requests_async, and a
+# CamelCase name (httpxSpecialProvider). Digits and lower case may still be another
+# network module (urllib3, websockets).
+_LONGER_NAME = frozenset(b"_ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
 def _named_in_code(data: bytes, word: bytes) -> bool:
@@ -591,14 +595,16 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
     Any occurrence on a line with an import statement's keyword, on a line continued from
     the one before, inside an import's parentheses, or right after a quote in a file that
     imports by name counts: when in doubt, the file is parsed. Part of a longer name
-    (``_requests_async``, ``base_requests``) it names another module; "important" is no
-    import keyword.
+    (``_requests_async``, ``base_requests``, ``httpxSpecialProvider``) it names something
+    else; "important" is no import keyword.
     """
     importers: bool | None = None
     start = data.find(word)
     while start >= 0:
         end = start + len(word)
-        if (start and data[start - 1] in WORD_BYTES) or data[end : end + 1] == b"_":
+        if (start and data[start - 1] in WORD_BYTES) or (
+            end < len(data) and data[end] in _LONGER_NAME
+        ):
             start = data.find(word, start + 1)
             continue
         if start and data[start - 1] in b"'\"":
