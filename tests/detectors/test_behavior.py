@@ -315,6 +315,23 @@ def test_path_words_in_the_shape_of_a_path_are_parsed_and_reported(source: str, 
 
 
 @pytest.mark.parametrize(
+    "read",
+    [
+        "open(os.path.join(os.path.expanduser('~'), '.aws', 'credentials')).read()",
+        "open(os.path.join(os.getenv('APPDATA'), 'Telegram Desktop', 'tdata', 'key_datas'))",
+        "(Path.home() / '.kube' / 'config').read_text()",
+        "[open(f) for f in os.listdir(os.path.join(APPDATA, 'Ethereum', 'keystore'))]",
+    ],
+)
+def test_a_store_named_across_the_pieces_of_a_path_is_a_credential_read(read: str) -> None:
+    source = f"import os\nfrom pathlib import Path\nAPPDATA = os.getenv('APPDATA')\ndata = {read}\n"
+    assert "credential-file-read" in {f.rule for f in _scan(source)}
+    # The same pieces in other places name nothing.
+    unrelated = "import os\ndata = open(os.path.join('settings', 'config.json')).read()\n"
+    assert "credential-file-read" not in {f.rule for f in _scan(unrelated)}
+
+
+@pytest.mark.parametrize(
     "path",
     [
         r"%APPDATA%\Exodus\seed.seco",

@@ -719,6 +719,20 @@ def _in_comment(data: bytes, start: int) -> bool:
     return hash_at >= 0 and not any(quote in data[line:hash_at] for quote in (b"'", b'"'))
 
 
+def _joined_paths(pieces: list[str]) -> list[str]:
+    """The string pieces of one path argument put together, as os.path.join would.
+
+    A store named across pieces (join(home, ".aws", "credentials"), APPDATA /
+    "Ethereum" / "keystore") matches no pattern piece by piece. The pieces come in
+    the order of a breadth-first walk of the argument: in source order for a call's
+    arguments, in reverse for a chain of ``/``; both orders are tried.
+    """
+    if len(pieces) < 2:
+        return []
+    parts = [piece.strip("/\\") for piece in pieces]
+    return ["/".join(parts)[:1000], "/".join(reversed(parts))[:1000]]
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     found = _PREFILTER.found(data)
@@ -1254,7 +1268,7 @@ class _Scan:
                 else (site.node.args[0] if site.node.args else site.node.keywords[0].value)
             )
             texts = analysis.strings(target, site.scope)[:32]
-            named = {k for k in map(credential_kind, texts) if k}
+            named = {k for k in map(credential_kind, [*texts, *_joined_paths(texts)]) if k}
             if not named:
                 continue
             for kind in named:

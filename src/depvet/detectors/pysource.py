@@ -363,7 +363,7 @@ _STEGO_ROOTS = ("wave.", "PIL.", "Image.", "imageio.", "cv2.", "sunau.", "aifc."
 
 def credential_kind(text: str) -> str | None:
     """The kind of credential store a path-like ``text`` names, if any."""
-    if len(text) > 300:
+    if len(text) > 1000:
         return None
     for kind, pattern in CREDENTIAL_PATHS:
         if pattern.search(text):
