@@ -635,10 +635,6 @@ def _in_import_list(data: bytes, start: int) -> bool:
     return found is not None and data.find(b")", found.end(), start) < 0
 
 
-# Credential folders under the home directory; as a host name's part ("vault.azure.net",
-# "paramiko.ssh_exception") they are not paths.
-_DOT_DIRS = frozenset({b".ssh", b".kube", b".azure", b".docker"})
-_PATH_LEAD = frozenset(b"'\"/\\~")
 _HIDING_SET = frozenset(_HIDING)
 # After "chr": called, mapped or bound (chr(105), map(chr, codes), c = chr).
 _CHR_AFTER = re.compile(rb"chr(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE)
@@ -677,22 +673,17 @@ def _whole_environ(data: bytes) -> bool:
     return False
 
 
-def _as_path(data: bytes, word: bytes) -> bool:
-    """Whether ``word`` occurs once at least as a path part: after a quote, a slash or ~."""
-    start = data.find(word)
-    while start >= 0:
-        if start and data[start - 1] in _PATH_LEAD:
-            return True
-        start = data.find(word, start + 1)
-    return False
-
-
-# Tokens that count only in the shape a rule needs of them: a Windows Run key or Startup
-# folder as a path ("StartupEvent", "SetCurrentVersionRequest", "/SetCurrentVersion" are
-# names), Telegram's
+# Tokens that count only in the shape a rule needs of them: a credential folder under the
+# home directory as a path part, after a quote, a slash or ~ (not "vault.azure.net" or
+# "paramiko.ssh_exception"), a Windows Run key or Startup folder as a path
+# ("StartupEvent", "SetCurrentVersionRequest", "/SetCurrentVersion" are names), Telegram's
 # desktop client's folder (the library for its bots names "Telegram" everywhere), a shell
 # history file ("push_history" is not one).
 _TOKEN_SHAPES: dict[bytes, re.Pattern[bytes]] = {
+    **{
+        folder: re.compile(rb"['\"/\\~]" + re.escape(folder))
+        for folder in (b".ssh", b".kube", b".azure", b".docker")
+    },
     b"CurrentVersion": re.compile(
         rb"(?:^|[^A-Za-z0-9_])CurrentVersion(?:[/\\'\"{%]|$)", re.IGNORECASE | re.MULTILINE
     ),
@@ -741,7 +732,6 @@ def worth_parsing(data: bytes) -> bool:
     if b"environ" in found and b"write" in found and _whole_environ(data):
         return True
     tokens = found & _TOKEN_SET
-    tokens -= {word for word in tokens & _DOT_DIRS if not _as_path(data, word)}
     tokens -= {w for w in tokens & _TOKEN_SHAPES.keys() if not _TOKEN_SHAPES[w].search(data)}
     if not tokens <= _IMPORTED_NAMES or any(_named_in_code(data, t) for t in tokens):
         return True

@@ -89,7 +89,7 @@ def _text(escaped: str) -> bytes | None:
 
 def _expression(line: str) -> tuple[bytes, int] | None:
     """A string definition as a Hyperscan expression and flags; None if not translatable."""
-    flags = hyperscan.HS_FLAG_SINGLEMATCH
+    flags = 0  # compile_expressions adds SINGLEMATCH
     text = _TEXT.match(line)
     if text is not None:
         mods = set(text["mods"].split())
