@@ -16,7 +16,6 @@ files whose words say a rule could match.
 
 from __future__ import annotations
 
-import argparse
 import ast
 import contextlib
 import io
@@ -34,7 +33,7 @@ from typing import Any
 from benchmarks.archives import floor_one
 from benchmarks.metrics import ratio, stratified_sample
 from benchmarks.run import DOCS, SEED, discover, machine
-from benchmarks.sections import write_section
+from benchmarks.sections import sampled_main
 from depvet.detectors.pysource import MAX_AST_BYTES
 
 BEGIN, END = "<!-- parse-cost -->", "<!-- /parse-cost -->"
@@ -140,23 +139,12 @@ def render(result: dict[str, Any]) -> str:
     return "\n".join([*lines, "", END])
 
 
-def write_docs(result: dict[str, Any]) -> None:
-    """Put the section in docs/benchmarks.md, replacing an earlier one."""
-    write_section(DOCS, BEGIN, END, render(result))
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line, measure, print and optionally write the docs."""
-    parser = argparse.ArgumentParser(prog="python -m benchmarks.parse_cost")
-    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
-    parser.add_argument("--sample", type=int, default=200, help="artifacts per set")
-    parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
-    args = parser.parse_args(argv)
-    result = run(args.jobs, args.sample)
-    print(render(result))
-    if args.write_docs:
-        write_docs(result)
-    return 0
+    sample = (200, "artifacts per set")
+    return sampled_main(
+        argv, "python -m benchmarks.parse_cost", sample, run, render, DOCS, (BEGIN, END)
+    )
 
 
 if __name__ == "__main__":

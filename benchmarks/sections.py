@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import argparse
+from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 
 def write_section(docs: Path, begin: str, end: str, section: str) -> None:
@@ -17,3 +20,30 @@ def write_section(docs: Path, begin: str, end: str, section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section + "\n"
     docs.write_text(text, encoding="utf-8")
+
+
+def sampled_main(
+    argv: Sequence[str] | None,
+    prog: str,
+    sample: tuple[int, str],
+    measure: Callable[[int, int], dict[str, Any]],
+    render: Callable[[dict[str, Any]], str],
+    docs: Path,
+    markers: tuple[str, str],
+) -> int:
+    """The command line of a benchmark that measures a sample of each set into one section.
+
+    ``sample`` is the default sample size and its help; ``measure(jobs, sample)``
+    gives the result that ``render`` turns into the section between ``markers``,
+    printed, and written to ``docs`` with ``--write-docs``.
+    """
+    parser = argparse.ArgumentParser(prog=prog)
+    parser.add_argument("--jobs", type=int, default=2, help="worker processes")
+    parser.add_argument("--sample", type=int, default=sample[0], help=sample[1])
+    parser.add_argument("--write-docs", action="store_true", help="update docs/benchmarks.md")
+    args = parser.parse_args(argv)
+    section = render(measure(args.jobs, args.sample))
+    print(section)
+    if args.write_docs:
+        write_section(docs, *markers, section)
+    return 0
