@@ -194,6 +194,10 @@ def test_a_function_named_as_a_default_value_does_not_run_on_import() -> None:
         "import sys\nhttp = sys.modules['requests']\n",
         "from pip._vendor import requests  # important\n",
         "from pip._vendor import (\n    six,\n    requests,\n)\n",
+        "try: import requests\nexcept ImportError: requests = None\n",
+        "if TYPE_CHECKING: from httpx import Client\n",
+        "x = 1; import socket\n",
+        "\tfrom urllib.parse import quote\n",
     ],
 )
 def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) -> None:
@@ -230,6 +234,9 @@ _PROSE = (
 _SPEC = (
     "SPEC = {\n"
     "    'summary': 'Level of importance: list installation requests for the app',\n"
+    "    'desc': 'Import a repository from a URL; drop requests from the queue',\n"
+    "    # import requests\n"
+    "    'doc': '>>> import httpx',\n"
     "    'tags': ['requests', 'socket'],\n"
     "    'note': 'important: \"subprocess\" is not used here',\n"
     "}\n"

@@ -582,7 +582,10 @@ _IMPORTED_NAMES = frozenset(
 # A quoted module name is imported only through one of these (__import__("requests"),
 # importlib.import_module, sys.modules["requests"]).
 _STRING_IMPORTERS = (b"__import__", b"import_module", b"modules")
-_IMPORT_WORD = re.compile(rb"\b(?:import|from)\b")
+# An import statement's keyword where a statement starts: first on its line, or after a
+# `;` or a one-line compound statement's `:` (`try: import requests`). Prose ("data from
+# the requests", a description saying "import") and comments do not start statements.
+_IMPORT_STATEMENT = re.compile(rb"(?:^|[;:])[ \t\f]*(?:import|from)\b", re.MULTILINE)
 # After a module's name, these make it part of a longer one: _requests_async, and a
 # CamelCase name (httpxSpecialProvider). Digits and lower case may still be another
 # network module (urllib3, websockets).
@@ -592,11 +595,12 @@ _LONGER_NAME = frozenset(b"_ABCDEFGHIJKLMNOPQRSTUVWXYZ")
 def _named_in_code(data: bytes, word: bytes) -> bool:
     """Whether ``word`` occurs where it can name a module: imported, or quoted for an importer.
 
-    Any occurrence on a line with an import statement's keyword, on a line continued from
-    the one before, inside an import's parentheses, or right after a quote in a file that
-    imports by name counts: when in doubt, the file is parsed. Part of a longer name
-    (``_requests_async``, ``base_requests``, ``httpxSpecialProvider``) it names something
-    else; "important" is no import keyword.
+    Any occurrence after an import statement's keyword on its line (see
+    :data:`_IMPORT_STATEMENT`), on a line continued from the one before, inside an import's
+    parentheses, or right after a quote in a file that imports by name counts: when in
+    doubt, the file is parsed. Part of a longer name (``_requests_async``,
+    ``base_requests``, ``httpxSpecialProvider``) it names something else; "important" is no
+    import keyword, and "from" in a sentence starts no import.
     """
     importers: bool | None = None
     start = data.find(word)
@@ -613,7 +617,7 @@ def _named_in_code(data: bytes, word: bytes) -> bool:
             if importers:
                 return True
         line = data.rfind(b"\n", 0, start) + 1
-        if _IMPORT_WORD.search(data, line, start) is not None:
+        if _IMPORT_STATEMENT.search(data, line, start) is not None:
             return True
         if line >= 2 and data.rfind(b"\\", max(0, line - 3), line) >= 0:
             return True
