@@ -372,6 +372,19 @@ def test_every_patched_dunder_makes_a_file_worth_parsing(patch: str) -> None:
     assert "dunder-monkeypatch" in {f.rule for f in _scan(source)}
 
 
+def test_a_class_defining_its_own_setattr_is_not_parsed_for_it() -> None:
+    # "setattr" inside longer names, next to a dunder's name: no call of the builtin.
+    source = (
+        "class Frozen:\n"
+        "    def __setattr__(self, name, value):\n"
+        "        if name in ('__init__', '__call__'):\n"
+        "            raise AttributeError(name)\n"
+        "        self.check_setattr_allowed(name)\n"
+    )
+    assert not worth_parsing(source.encode())
+    assert worth_parsing((source + "setattr(Frozen, '__init__', print)\n").encode())
+
+
 _ENV_HELPERS = """\
 import json, os
 

@@ -514,6 +514,8 @@ _CALLED = tuple(
 _DUNDERS = b"|".join(re.escape(d.encode()) for d in sorted(PATCHED_DUNDERS))
 _DUNDER_PATCH = re.compile(rb"\.(?:" + _DUNDERS + rb")\s*=(?!=)")
 _DUNDER_NAMED = re.compile(rb"['\"](?:" + _DUNDERS + rb")['\"]")
+# The builtin by its name, not a longer one (__setattr__, check_setattr_method).
+_SETATTR = re.compile(rb"(?<![A-Za-z0-9_])setattr(?![A-Za-z0-9_])")
 _IDENTIFIER = WORD_BYTES | frozenset(b".")
 
 
@@ -757,7 +759,7 @@ def worth_parsing(data: bytes) -> bool:
                     data, start
                 ):
                     return True
-    if b"setattr" in found and _DUNDER_NAMED.search(data) is not None:
+    if b"setattr" in found and _DUNDER_NAMED.search(data) and _SETATTR.search(data):
         return True
     return b".__" in found and _DUNDER_PATCH.search(data) is not None
 
