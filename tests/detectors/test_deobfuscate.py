@@ -705,16 +705,17 @@ def test_runs_code_text_needs_a_call_not_a_word() -> None:
     assert not runs_code_text(b"mypos.system(1)")
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     data=st.lists(
-        st.sampled_from([b"a", b"Z", b"9", b"+", b" ", b"\n", b"\\", b'"', b"'", b"("])
+        st.sampled_from([b"a", b"Z", b"9", b"+", b" ", b"\n", b"\\", b'"', b"'", b"(", b"\x00"])
     ).map(b"".join),
     min_chars=st.integers(min_value=1, max_value=6),
 )
-def test_the_quoted_blob_check_agrees_with_the_regex(data: bytes, min_chars: int) -> None:
-    found = deobfuscate._quoted_blob(min_chars).search(data) is not None
-    assert deobfuscate._quoted_blob_check(min_chars).may_match(data) == found
+def test_quoted_runs_are_those_the_regex_finds(data: bytes, min_chars: int) -> None:
+    regex = re.compile(rb"""(["'])([A-Za-z0-9+/=_\-\\ \t\r\n]{%d,})\1""" % min_chars)
+    expected = [(m.start(), m.group(2)) for m in regex.finditer(data)]
+    assert deobfuscate._quoted_runs(min_chars).find(data) == expected
 
 
 @settings(max_examples=300, deadline=None)

@@ -56,9 +56,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
+import hyperscan
+
 from depvet.detectors.interface import Decoded
 from depvet.detectors.literals import WORD_BYTES, Literals
-from depvet.detectors.prefilter import Prefilter, compile_expressions
 from depvet.detectors.pysource import MAX_AST_BYTES, parse
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -397,12 +398,9 @@ class _Explorer:
         says whether the file runs decoded code; None: guess from its text.
         """
         line, last = 1, 0
-        matches = []
-        if _quoted_blob_check(self.limits.min_blob_chars).may_match(data):
-            matches = [
-                (m.start(), "", m.group(2))
-                for m in _quoted_blob(self.limits.min_blob_chars).finditer(data)
-            ]
+        matches = [
+            (start, "", run) for start, run in _quoted_runs(self.limits.min_blob_chars).find(data)
+        ]
         # The call patterns have no literal prefix for the regex engine: look for words first.
         if _CALL_LITERALS.any_in(data):
             matches += [
@@ -1790,22 +1788,56 @@ def _names_in(node: ast.AST) -> set[str]:
 # --- text fallback -----------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
-def _quoted_blob(min_chars: int) -> re.Pattern[bytes]:
-    """Quoted runs of encoding-alphabet characters (escaped newlines allowed)."""
-    return re.compile(rb"""(["'])([A-Za-z0-9+/=_\-\\ \t\r\n]{%d,})\1""" % max(min_chars, 1))
+_QUOTES = (b'"', b"'")
 
 
-@lru_cache(maxsize=8)
-def _quoted_blob_check(min_chars: int) -> Prefilter:
-    """Whether :func:`_quoted_blob` matches anywhere, answered by Hyperscan.
+class _QuotedRuns:
+    """Quoted runs of encoding-alphabet characters, found by Hyperscan.
 
-    Most files hold no such run; the regex engine took longer to say so than
-    the rest of the text scan. The two expressions, one per quote, match
-    exactly where the regex does.
+    The alphabet is that of base64, base32, hex and their URL-safe forms, with
+    backslashes and whitespace (escaped and wrapped lines). :meth:`find` gives what
+    ``re.finditer`` of ``(["'])([alphabet]{min_chars,})\\1`` gives, in the same order.
+    Most Python files hold such a run (a docstring's words and spaces are in the
+    alphabet), and the regex engine read them at a fraction of Hyperscan's speed. Quotes
+    are not in the alphabet, so a run can only end at the next quote: each closing quote
+    ends at most one match, which starts at the last quote before its run, and the
+    regex's left-to-right, non-overlapping choice is made from those.
     """
-    run = rb"[A-Za-z0-9+/=_\-\\ \t\r\n]{%d,}" % max(min_chars, 1)
-    return compile_expressions([(b'"' + run + b'"', 0), (b"'" + run + b"'", 0)])
+
+    def __init__(self, min_chars: int) -> None:
+        """Find runs of at least ``min_chars`` characters between two equal quotes."""
+        run = rb"[A-Za-z0-9+/=_\-\\ \t\r\n]{%d,}" % max(min_chars, 1)
+        self._database = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+        self._database.compile(
+            expressions=[quote + run + quote for quote in _QUOTES],
+            ids=[0, 1],
+            elements=2,
+            flags=[0, 0],
+        )
+
+    def find(self, data: bytes) -> list[tuple[int, bytes]]:
+        """(offset of the opening quote, the run between the quotes) of each quoted run."""
+        spans: list[tuple[int, int]] = []
+
+        def on_match(expression: int, start: int, end: int, flags: int, context: object) -> bool:
+            # The run holds no quote: its opening quote is the last one before it.
+            spans.append((data.rfind(_QUOTES[expression], 0, end - 1), end))
+            return False  # keep scanning
+
+        self._database.scan(data, match_event_handler=on_match)
+        spans.sort()
+        runs: list[tuple[int, bytes]] = []
+        last = 0
+        for start, end in spans:
+            if start >= last:  # the regex resumes its search after the closing quote
+                runs.append((start, data[start + 1 : end - 1]))
+                last = end
+        return runs
+
+
+@lru_cache(maxsize=8)
+def _quoted_runs(min_chars: int) -> _QuotedRuns:
+    return _QuotedRuns(min_chars)
 
 
 _CALL_BLOB = re.compile(
