@@ -965,15 +965,19 @@ _RUNS_CODE_WORDS: tuple[tuple[bytes, bool, re.Pattern[bytes] | None], ...] = (
     (b"os.system", True, None),
     (b"os.popen", True, None),
 )
-_WORD_BYTES = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+# Which of the words a file holds comes from the pass every file gets anyway.
+_RUNS_CODE_LITERALS = Literals(word for word, _, _ in _RUNS_CODE_WORDS)
 
 
 def runs_code_text(data: bytes) -> bool:
     """Whether the text of ``data`` calls something that runs code (see _RUNS_CODE_WORDS)."""
+    present = _RUNS_CODE_LITERALS.found(data)
     for word, boundary, follows in _RUNS_CODE_WORDS:
+        if word not in present:
+            continue
         start = data.find(word)
         while start >= 0:
-            if (not boundary or start == 0 or data[start - 1] not in _WORD_BYTES) and (
+            if (not boundary or start == 0 or data[start - 1] not in WORD_BYTES) and (
                 follows is None or follows.match(data, start)
             ):
                 return True
