@@ -138,6 +138,30 @@ def throughput(count: float, seconds: float) -> float:
     return ratio(count, seconds)
 
 
+def median_index(values: Sequence[float]) -> int:
+    """Index of the median of ``values``: the lower of the middle two for an even count."""
+    if not values:
+        raise ValueError("no values")
+    order = sorted(range(len(values)), key=values.__getitem__)
+    return order[(len(values) - 1) // 2]
+
+
+def per_run_multiples(
+    runs: Sequence[tuple[Sequence[float], Sequence[float]]],
+) -> list[float]:
+    """Each repeat's whole-set multiple of the floor.
+
+    ``runs`` holds, for each set, (depvet's seconds per repeat, the floor's seconds
+    per repeat). Repeat ``i``'s multiple is the sum of every set's depvet time in
+    that repeat over the sum of their floor times in it.
+    """
+    counts = {len(d) for d, f in runs} | {len(f) for d, f in runs}
+    if len(counts) > 1:
+        raise ValueError("every set needs the same number of repeats")
+    repeats = counts.pop() if counts else 0
+    return [ratio(sum(d[i] for d, _ in runs), sum(f[i] for _, f in runs)) for i in range(repeats)]
+
+
 def estimated_seconds(
     sampled: Mapping[str, tuple[float, int]], population: Mapping[str, int]
 ) -> float:

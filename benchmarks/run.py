@@ -1,7 +1,7 @@
 """The corpus benchmark: detection quality, throughput and memory, in one command.
 
-    python -m benchmarks.run [--jobs N] [--sample N] [--vs-guarddog [--whole]] [--cache]
-                             [--no-fetch] [--write-docs]
+    python -m benchmarks.run [--jobs N] [--sample N] [--repeat N] [--vs-guarddog [--whole]]
+                             [--cache] [--no-fetch] [--write-docs]
 
 Sets scanned, each with depvet run as a subprocess (``--no-cache``, the same
 ``--jobs`` for all):
@@ -19,8 +19,10 @@ two ways (suspicious-or-malicious, malicious only), errors, throughput against
 the bare floor (decompress and hash every member, nested archives' included,
 with the same number of processes) and peak memory. ``--vs-guarddog`` runs GuardDog
 on the same stratified sample (``--whole``: on every artifact of the mixed set);
-``--cache`` times a cold and a cached scan of the corpus; ``--write-docs`` renders
-``docs/benchmarks.md`` from every result saved in ``benchmarks/results/``.
+``--repeat N`` scans and floors each set N times, alternating, and reports the
+medians with every run's times; ``--cache`` times a cold and a cached scan of the
+corpus; ``--write-docs`` renders ``docs/benchmarks.md`` from every result saved in
+``benchmarks/results/``.
 """
 
 from __future__ import annotations
@@ -51,6 +53,8 @@ from benchmarks.metrics import (
     Tally,
     cutoff_for_fraction,
     estimated_seconds,
+    median_index,
+    per_run_multiples,
     proportional_sizes,
     ratio,
     split_of,
@@ -623,29 +627,90 @@ def mode_depvet(
     jobs: int,
     command: str,
     runner: Runner,
+    repeat: int = 1,
 ) -> dict[str, Any]:
-    """depvet on every set, with the floor; returns the saved payload."""
+    """depvet on every set, with the floor; returns the saved payload.
+
+    With ``repeat`` above 1 each set is scanned and floored that many times,
+    alternating, and the medians are reported: one run on a shared machine can be
+    off by a fifth. Every run's seconds are saved beside the medians, and a set
+    whose verdicts differ between runs is reported as such.
+    """
     where = machine(runner)
     reports: list[dict[str, Any]] = []
     for name, paths in sets.items():
         if not paths:
             continue
-        print(f"[{name}] depvet on {len(paths)} artifacts (--jobs {jobs})…", file=sys.stderr)
         out = RESULTS / f"depvet-{name}.json"
-        measured, report = run_depvet(paths, jobs, out, runner=runner)
+        runs: list[tuple[Measured, dict[str, Any]]] = []
+        floors: list[tuple[float, int]] = []
+        for attempt in range(1, repeat + 1):
+            which = f", run {attempt} of {repeat}" if repeat > 1 else ""
+            print(
+                f"[{name}] depvet on {len(paths)} artifacts (--jobs {jobs}{which})…",
+                file=sys.stderr,
+            )
+            runs.append(run_depvet(paths, jobs, out, runner=runner))
+            print(f"[{name}] floor{which}…", file=sys.stderr)
+            floors.append(run_floor(paths, jobs))
+        seconds = [measured.seconds for measured, _ in runs]
+        measured, report = runs[median_index(seconds)]
         set_report = depvet_report(name, paths, measured, report, dates)
-        print(f"[{name}] floor…", file=sys.stderr)
-        set_report.floor_seconds, set_report.floor_bytes = run_floor(paths, jobs)
+        set_report.peak_tree_rss = max(m.peak_tree_rss for m, _ in runs)
+        set_report.peak_process_rss = max(m.peak_process_rss for m, _ in runs)
+        floor_seconds = [f for f, _ in floors]
+        set_report.floor_seconds = floor_seconds[median_index(floor_seconds)]
+        set_report.floor_bytes = floors[0][1]
+        if repeat > 1:
+            set_report.extra["run_seconds"] = seconds
+            set_report.extra["floor_run_seconds"] = floor_seconds
+            verdicts = {tuple(r["verdict"] for r in rep["results"]) for _, rep in runs}
+            if len(verdicts) > 1:
+                print(f"[{name}] verdicts differ between runs", file=sys.stderr)
+                set_report.extra["verdicts_differ"] = True
         reports.append(set_report.as_json())
     print_table(table_rows(reports))
     print_details(reports)
+    line = repeats_line(reports)
+    if line:
+        print(line)
     return {
         "command": command,
         "jobs": jobs,
         "machine": where,
         "holdout_cutoff": HOLDOUT_CUTOFF.date().isoformat(),
+        "repeat": repeat,
         "reports": reports,
     }
+
+
+def repeats_line(reports: Sequence[Mapping[str, Any]]) -> str | None:
+    """What the repeats of a ``--repeat`` run measured, as one line; None for a single run."""
+    repeated = [
+        r for r in reports if r["name"] in MIXED and len(r["extra"].get("run_seconds", ())) > 1
+    ]
+    if not repeated:
+        return None
+    runs = len(repeated[0]["extra"]["run_seconds"])
+    by_set = "; ".join(
+        f"{r['name']} depvet "
+        + "/".join(f"{s:.1f}" for s in r["extra"]["run_seconds"])
+        + " s, floor "
+        + "/".join(f"{s:.1f}" for s in r["extra"]["floor_run_seconds"])
+        + " s"
+        for r in repeated
+    )
+    multiples = per_run_multiples(
+        [(r["extra"]["run_seconds"], r["extra"]["floor_run_seconds"]) for r in repeated]
+    )
+    differ = [r["name"] for r in reports if r["extra"].get("verdicts_differ")]
+    return (
+        f"- times are the median of {runs} runs of each set, depvet and floor alternating"
+        f" ({by_set}); the whole mixed set took "
+        + ", ".join(f"{m:.2f}x" for m in multiples)
+        + " the floor's time run by run"
+        + (f"; verdicts differed between runs on {', '.join(differ)}" if differ else "")
+    )
 
 
 def mode_guarddog(
@@ -864,6 +929,9 @@ def render_docs() -> str:
                 f" floor {floor_s:.1f} s; depvet takes **{ratio(depvet_s, floor_s):.2f}x** the"
                 " floor's time (target ≤ 3x)"
             )
+        line = repeats_line(full["reports"])
+        if line:
+            parts.append(line)
         parts += ["", "### False positives", ""]
         any_fp = False
         for r in full["reports"]:
@@ -1015,6 +1083,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         "(GuardDog then takes about 45 min on 2 cores)",
     )
     parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="scan and floor each set N times, alternating, and report the medians (default: 1)",
+    )
+    parser.add_argument(
         "--cache", action="store_true", help="time a cold and a cached scan of the corpus"
     )
     parser.add_argument(
@@ -1076,7 +1150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "benign-wheel": args.sample // 2,
             }
             sets = sample_sets(sets, sizes, dates)
-        payload = mode_depvet(sets, dates, args.jobs, command, runner)
+        payload = mode_depvet(sets, dates, args.jobs, command, runner, max(1, args.repeat))
         save("full" if not args.sample else "sample", payload)
     if args.write_docs:
         kept = kept_sections(DOCS.read_text("utf-8") if DOCS.exists() else "")

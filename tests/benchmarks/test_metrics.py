@@ -7,6 +7,7 @@ import tarfile
 import zipfile
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -15,14 +16,16 @@ from benchmarks.metrics import (
     EARLIEST_MTIME,
     cutoff_for_fraction,
     estimated_seconds,
+    median_index,
     newest_plausible,
+    per_run_multiples,
     proportional_sizes,
     split_of,
     stratified_sample,
     tally,
     throughput,
 )
-from benchmarks.run import guarddog_verdict
+from benchmarks.run import guarddog_verdict, repeats_line
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 
@@ -211,3 +214,46 @@ def test_floor_reports_a_broken_artifact(tmp_path: Path) -> None:
     broken = tmp_path / "broken-1.0.tar.gz"
     broken.write_bytes(b"\x1f\x8b not really gzip")
     assert not floor_one(str(broken)).ok
+
+
+def test_median_index_points_at_the_middle_value_whatever_the_order() -> None:
+    assert median_index([7.0, 3.0, 5.0]) == 2
+    assert median_index([1.0]) == 0
+    # An even count takes the lower of the middle two.
+    assert median_index([4.0, 1.0, 3.0, 2.0]) == 3
+    with pytest.raises(ValueError):
+        median_index([])
+
+
+def test_per_run_multiples_sums_the_sets_of_each_run() -> None:
+    runs = [([10.0, 20.0], [2.0, 4.0]), ([30.0, 10.0], [3.0, 1.0])]
+    assert per_run_multiples(runs) == [pytest.approx(40 / 5), pytest.approx(30 / 5)]
+    with pytest.raises(ValueError):
+        per_run_multiples([([1.0, 2.0], [1.0])])
+
+
+def _repeated(name: str, runs: list[float], floors: list[float]) -> dict[str, Any]:
+    return {"name": name, "extra": {"run_seconds": runs, "floor_run_seconds": floors}}
+
+
+def test_repeats_line_lists_every_run_and_each_runs_whole_set_multiple() -> None:
+    reports: list[dict[str, Any]] = [
+        _repeated("malicious", [50.0, 60.0, 55.0], [5.0, 6.0, 5.0]),
+        _repeated("benign-sdist", [30.0, 40.0, 35.0], [10.0, 10.0, 10.0]),
+        {"name": "litellm", "extra": {"run_seconds": [4.0, 4.0, 4.0]}},
+    ]
+    line = repeats_line(reports)
+    assert line is not None
+    assert "median of 3 runs" in line
+    assert "malicious depvet 50.0/60.0/55.0 s, floor 5.0/6.0/5.0 s" in line
+    assert "litellm" not in line  # not part of the mixed set
+    assert "5.33x, 6.25x, 6.00x" in line
+    assert "differed" not in line
+
+
+def test_repeats_line_says_nothing_for_a_single_run_and_names_unsteady_verdicts() -> None:
+    assert repeats_line([{"name": "malicious", "extra": {}}]) is None
+    reports = [_repeated("benign-wheel", [1.0, 2.0], [1.0, 1.0])]
+    reports[0]["extra"]["verdicts_differ"] = True
+    line = repeats_line(reports)
+    assert line is not None and "verdicts differed between runs on benign-wheel" in line
