@@ -25,7 +25,7 @@ from benchmarks.metrics import (
     tally,
     throughput,
 )
-from benchmarks.run import guarddog_verdict, repeats_line
+from benchmarks.run import floor_multiple, guarddog_verdict, repeats_line
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC).timestamp()
 
@@ -257,3 +257,13 @@ def test_repeats_line_says_nothing_for_a_single_run_and_names_unsteady_verdicts(
     reports[0]["extra"]["verdicts_differ"] = True
     line = repeats_line(reports)
     assert line is not None and "verdicts differed between runs on benign-wheel" in line
+
+
+def test_floor_multiple_pairs_each_run_with_its_own_floor() -> None:
+    # Medians taken apart would give 55 / 5 = 11x; the runs' own multiples are
+    # 10x, 10x and 12x, whose median is 10x.
+    report = _repeated("malicious", [50.0, 60.0, 55.0], [5.0, 6.0, 4.6])
+    report["vs_floor"] = 11.0
+    assert floor_multiple(report) == pytest.approx(10.0)
+    single = {"name": "malicious", "extra": {}, "vs_floor": 9.5}
+    assert floor_multiple(single) == 9.5
