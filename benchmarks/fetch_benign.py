@@ -8,7 +8,13 @@ ever installed, built, imported or run: the files are only read as archives
 by the scanners under test. A second run skips files that are already there
 with the right hash.
 
-    python -m benchmarks.fetch_benign [--threads 8]
+With ``--unseen`` it fetches instead the *unseen* popular projects: those of
+depvet's own ranking of popular names (``popular-names.txt``) as highly ranked
+as the benign list's (its largest rank) that the list leaves out, latest
+release each, into ``benchmarks/.cache/unseen``. No rule was tuned on them:
+their false positives say how the rules do on popular code nobody looked at.
+
+    python -m benchmarks.fetch_benign [--threads 8] [--unseen]
 """
 
 from __future__ import annotations
@@ -44,6 +50,8 @@ BENIGN_TSV = CORPUS / "pypi-benign-dev.tsv"
 CACHE = REPO / "benchmarks" / ".cache"
 BENIGN_DIR = CACHE / "benign"
 MANIFEST = BENIGN_DIR / "manifest.json"
+UNSEEN_DIR = CACHE / "unseen"
+POPULAR_NAMES = REPO / "src" / "depvet" / "detectors" / "data" / "popular-names.txt"
 LITELLM_DIR = BENIGN_DIR / "litellm"
 LITELLM_VERSIONS = ("1.82.6", "1.83.0")
 
@@ -134,18 +142,19 @@ def version_of(filename: str) -> Version | None:
 
 
 def pick_version(files: Sequence[IndexFile], wanted: str) -> Version | None:
-    """``wanted`` when given, else the newest final release with a file not yanked."""
+    """``wanted`` when given, else the newest final release with a file not yanked.
+
+    A project that has only pre-releases (many OpenTelemetry instrumentations) gets
+    its newest pre-release.
+    """
     if wanted:
         try:
             return Version(wanted)
         except InvalidVersion:
             return None
-    versions = {
-        v
-        for f in files
-        if not f.yanked and (v := version_of(f.filename)) is not None and not v.is_prerelease
-    }
-    return max(versions) if versions else None
+    versions = {v for f in files if not f.yanked and (v := version_of(f.filename)) is not None}
+    final = {v for v in versions if not v.is_prerelease}
+    return max(final or versions) if versions else None
 
 
 def wheel_rank(filename: str) -> int:
@@ -212,8 +221,8 @@ def fetch_file(item: IndexFile, folder: Path) -> tuple[str, str]:
     return "ok", "downloaded"
 
 
-def fetch_project(name: str, wanted: str) -> list[Entry]:
-    """Fetch the sdist and one wheel of a project; never raises."""
+def fetch_project(name: str, wanted: str, root: Path = BENIGN_DIR) -> list[Entry]:
+    """Fetch the sdist and one wheel of a project into ``root``; never raises."""
     try:
         files = index_files(name)
     except Exception as exc:  # one project never stops the rest
@@ -249,7 +258,7 @@ def fetch_project(name: str, wanted: str) -> list[Entry]:
         if item is None:
             continue
         try:
-            status, detail = fetch_file(item, BENIGN_DIR / kind)
+            status, detail = fetch_file(item, root / kind)
         except Exception as exc:
             status, detail = "failed", repr(exc)
         entries.append(
@@ -327,6 +336,30 @@ def read_projects(path: Path = BENIGN_TSV) -> list[tuple[str, str]]:
         ]
 
 
+def unseen_projects(
+    listed: Sequence[tuple[str, str]], span: int, names_file: Path = POPULAR_NAMES
+) -> list[str]:
+    """The ``span`` most downloaded projects that ``listed`` leaves out.
+
+    The names come, most downloaded first, from the ranking depvet ships for its
+    typosquatting rule; the benchmark's span is the benign list's largest rank.
+    """
+    known = {canonicalize_name(name) for name, _ in listed}
+    ranked = [
+        line.strip()
+        for line in names_file.read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
+    return [name for name in ranked[:span] if canonicalize_name(name) not in known]
+
+
+def largest_rank(path: Path = BENIGN_TSV) -> int:
+    """The largest download rank on the benign list (0 for a list without ranks)."""
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = csv.DictReader(handle, delimiter="\t")
+        return max((int(row["rank"]) for row in rows if row.get("rank")), default=0)
+
+
 def write_manifest(entries: Iterable[Entry], path: Path = MANIFEST) -> None:
     """Write the manifest atomically, sorted for stable diffs."""
     rows = sorted((asdict(e) for e in entries), key=lambda r: (r["kind"], r["name"], r["filename"]))
@@ -344,13 +377,23 @@ def load_manifest(path: Path = MANIFEST) -> list[dict[str, Any]]:
     return rows
 
 
-def fetch_all(threads: int = 8, limit: int | None = None) -> list[Entry]:
-    """Fetch every benign project and the litellm wheels; return the manifest entries."""
-    projects = read_projects()[:limit]
+def fetch_all(threads: int = 8, limit: int | None = None, *, unseen: bool = False) -> list[Entry]:
+    """Fetch every benign project and the litellm wheels; return the manifest entries.
+
+    With ``unseen``, the unseen popular projects instead (see :func:`unseen_projects`),
+    with their own manifest in :data:`UNSEEN_DIR`.
+    """
+    if unseen:
+        unseen_names = unseen_projects(read_projects(), largest_rank())
+        projects = [(name, "") for name in unseen_names][:limit]
+        root = UNSEEN_DIR
+    else:
+        projects = read_projects()[:limit]
+        root = BENIGN_DIR
     entries: list[Entry] = []
     started = time.monotonic()
     with ThreadPoolExecutor(max_workers=threads) as pool:
-        futures = [pool.submit(fetch_project, name, version) for name, version in projects]
+        futures = [pool.submit(fetch_project, name, version, root) for name, version in projects]
         for done, future in enumerate(as_completed(futures), 1):
             entries.extend(future.result())
             if done % 50 == 0 or done == len(futures):
@@ -358,6 +401,9 @@ def fetch_all(threads: int = 8, limit: int | None = None) -> list[Entry]:
                     f"  {done}/{len(futures)} projects ({time.monotonic() - started:.0f} s)",
                     flush=True,
                 )
+    if unseen:
+        write_manifest(entries, UNSEEN_DIR / "manifest.json")
+        return entries
     try:
         entries.extend(fetch_litellm())
     except Exception as exc:
@@ -382,8 +428,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--limit", type=int, default=None, help="only the first N projects")
+    parser.add_argument(
+        "--unseen",
+        action="store_true",
+        help="fetch the popular projects the benign list leaves out, into .cache/unseen",
+    )
     args = parser.parse_args(argv)
-    entries = fetch_all(args.threads, args.limit)
+    entries = fetch_all(args.threads, args.limit, unseen=args.unseen)
     counts: dict[tuple[str, str], int] = {}
     for e in entries:
         counts[(e.kind, e.status)] = counts.get((e.kind, e.status), 0) + 1

@@ -1,0 +1,46 @@
+"""The benign sets' choice of projects and versions (no network)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from packaging.version import Version
+
+from benchmarks.fetch_benign import IndexFile, largest_rank, pick_version, unseen_projects
+
+
+def _file(filename: str, *, yanked: bool = False) -> IndexFile:
+    return IndexFile(filename=filename, url="", sha256="0" * 64, size=1, yanked=yanked)
+
+
+def test_pick_version_prefers_the_newest_final_release_not_yanked() -> None:
+    files = [
+        _file("pkg-1.0.tar.gz"),
+        _file("pkg-1.1-py3-none-any.whl"),
+        _file("pkg-1.2-py3-none-any.whl", yanked=True),
+        _file("pkg-2.0b1.tar.gz"),
+    ]
+    assert pick_version(files, "") == Version("1.1")
+    assert pick_version(files, "1.0") == Version("1.0")
+
+
+def test_pick_version_falls_back_to_a_pre_release_when_there_is_nothing_else() -> None:
+    files = [_file("otel_thing-0.50b0.tar.gz"), _file("otel_thing-0.51b0-py3-none-any.whl")]
+    assert pick_version(files, "") == Version("0.51b0")
+    assert pick_version([_file("pkg-1.0.tar.gz", yanked=True)], "") is None
+
+
+def test_unseen_projects_are_the_top_names_the_list_leaves_out(tmp_path: Path) -> None:
+    names = tmp_path / "popular-names.txt"
+    names.write_text("# ranking\nboto3\nurllib3\nRequests\nidna\nsix\nnumpy\n", encoding="utf-8")
+    listed = [("boto3", ""), ("requests", "2.0")]
+    assert unseen_projects(listed, 4, names) == ["urllib3", "idna"]
+    assert unseen_projects(listed, 0, names) == []
+
+
+def test_largest_rank_reads_the_rank_column(tmp_path: Path) -> None:
+    tsv = tmp_path / "list.tsv"
+    tsv.write_text("rank\tname\tversion_seen\n1\ta\t\n1200\tb\t1.0\n7\tc\t\n", encoding="utf-8")
+    assert largest_rank(tsv) == 1200
+    tsv.write_text("rank\tname\tversion_seen\n", encoding="utf-8")
+    assert largest_rank(tsv) == 0
