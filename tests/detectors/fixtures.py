@@ -275,6 +275,37 @@ def run_tool():
 setup(name="lazy", version="1.0")
 """
 
+# A setup.py that refuses `setup.py install` unless run through `pip install .`.
+SETUP_PIP_INSTALL_HERE = """\
+import os
+import sys
+from setuptools import setup
+
+if sys.argv[1:2] == ["install"] and os.environ.get("READTHEDOCS") == "True":
+    os.system("pip install .")
+    sys.exit(0)
+
+setup(name="pkg", version="1.0")
+"""
+# The version read from a syntax tree: compile() with PyCF_ONLY_AST runs nothing.
+SETUP_VERSION_AST = """\
+import ast
+import os
+from setuptools import setup
+
+
+def version():
+    path = os.path.join(os.path.dirname(__file__), "pkg", "__init__.py")
+    with open(path) as file:
+        tree = compile(file.read(), path, "exec", ast.PyCF_ONLY_AST)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and node.targets[0].id == "__version__":
+            return node.value.value
+    return "0"
+
+
+setup(name="pkg", version=version())
+"""
 SETUP_VERSION_EXEC = """\
 import codecs
 import os
@@ -570,6 +601,7 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_NUMPY_INCLUDE),
             setup_py(SETUP_BUILD_EXT_CMAKE),
             setup_py(SETUP_GIT_DESCRIBE),
+            setup_py(SETUP_PIP_INSTALL_HERE),
         ],
     ),
     "setup-install-decode-exec": RuleFixtures(
@@ -582,6 +614,7 @@ FIXTURES: dict[str, RuleFixtures] = {
         ],
         benign=[
             setup_py(SETUP_VERSION_EXEC),
+            setup_py(SETUP_VERSION_AST),
             setup_py(SETUP_DECODE_EXEC_UNCALLED),
             setup_py(SETUP_PY2_BENIGN),
             python(SETUP_DECODE_EXEC, "pkg/module.py"),

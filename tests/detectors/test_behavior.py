@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 
 import pytest
 
 from depvet.detectors.behavior import BehaviorDetector, worth_parsing
+from depvet.detectors.pysource import installs_only_here
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Scope
 from tests.builders import HARMLESS_B64
@@ -456,3 +458,22 @@ def test_a_payload_in_the_package_or_decoded_on_import_is_a_dropper(
 ) -> None:
     findings = _scan(_DECODE_WRITE_RUN % (decoded, call))
     assert "dropper-write-run" in {f.rule for f in findings}
+
+
+@pytest.mark.parametrize(
+    ("command", "here"),
+    [
+        ("pip install .", True),
+        ("pip install -e .", True),
+        ("python -m pip install --no-deps ./sub ../other && make", True),
+        ("pip install helper-payload", False),
+        ("pip install . helper-payload", False),
+        ("pip install -r requirements.txt", False),
+        ("pip install --index-url https://pkgs.example.invalid/simple .", False),
+        ("pip install", False),
+    ],
+)
+def test_pip_install_of_the_project_itself(command: str, here: bool) -> None:
+    end = re.search(r"pip install", command)
+    assert end is not None
+    assert installs_only_here(command, end.end()) is here

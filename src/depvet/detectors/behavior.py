@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ast
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from depvet.detectors.deobfuscate import reverses_literal
@@ -43,6 +43,8 @@ from depvet.detectors.pysource import (
     Origin,
     analyze,
     credential_kind,
+    installs_only_here,
+    walk_values,
 )
 from depvet.detectors.setup_hooks import SHELL_DOWNLOAD
 from depvet.files import FileRole, FileView
@@ -730,6 +732,35 @@ def _joined_paths(pieces: list[str]) -> list[str]:
     return ["/".join(parts)[:1000], "/".join(reversed(parts))[:1000]]
 
 
+def _names_in(expr: ast.expr, imports: Mapping[str, str]) -> set[str]:
+    """The variables and attributes an expression reads (``path``, ``self.target``).
+
+    Modules and what is called (``os.path.join``, ``tempfile.gettempdir()``) are
+    not the file: every path in a program is made with them.
+    """
+    found: set[str] = set()
+    called: set[int] = set()
+    for node in walk_values(expr):
+        kind = type(node)
+        if kind is ast.Call:
+            called.add(id(node.func))  # type: ignore[attr-defined]
+        elif id(node) in called:  # and what it is reached through (self.helper)
+            called.update(id(child) for child in ast.iter_child_nodes(node))
+            continue
+        elif kind is ast.Name and node.id not in imports:  # type: ignore[attr-defined]
+            found.add(node.id)  # type: ignore[attr-defined]
+        elif kind is ast.Attribute and not _from_module(node, imports):  # type: ignore[arg-type]
+            found.add(node.attr)  # type: ignore[attr-defined]
+    return found
+
+
+def _from_module(node: ast.Attribute, imports: Mapping[str, str]) -> bool:
+    root: ast.expr = node
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    return isinstance(root, ast.Name) and root.id in imports
+
+
 def worth_parsing(data: bytes) -> bool:
     """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
     found = _PREFILTER.found(data)
@@ -806,6 +837,12 @@ _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.z
 # a tool that fetches a platform's driver under a name it builds is not taken for a dropper.
 WINDOWS_PROGRAM_NAME = re.compile(
     r"(^|[/\\])[\w.-]*\w\.(exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com)$", re.IGNORECASE
+)
+# A file that runs, or that a program loads as code: a program, a script, a library.
+_CODE_FILE_NAME = re.compile(
+    r"\.(exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com|lnk|jar|js|py|pyw|pyc|pyz|pth|sh|bash"
+    r"|dll|so|dylib|desktop|plist|service)$",
+    re.IGNORECASE,
 )
 _DECODED = Origin.DECODE | Origin.OBFUSCATED
 
@@ -970,7 +1007,7 @@ class _Scan:
                 site.scope,
             )
         installs = PIP_INSTALL.search(command)
-        if installs is not None:
+        if installs is not None and not installs_only_here(command, installs.end()):
             self.report(
                 IMPORT_SIDE_INSTALL,
                 site.line,
@@ -1163,22 +1200,56 @@ class _Scan:
                 site.scope,
             )
 
-    def _runs_file(self, scope: str) -> CallSite | None:
-        """A call in ``scope`` (or, at load, anywhere at load) that runs or arms a file."""
+    def _runs_file(self, scope: str, path: ast.expr | None) -> CallSite | None:
+        """A call in ``scope`` (or, at load, anywhere at load) that runs or arms a file.
+
+        A call in another function counts unless the written file is known to be
+        data: its name is known and is no program, script or code another program
+        loads (``index.js``, ``payload.exe``), and the call does not name it (a
+        variable or a file name of the path in its arguments). A build that
+        downloads ``libfoo-1.2.tgz`` in one function and runs the compiler in
+        another does not run what it downloaded.
+        """
         analysis = self.analysis
         loaded = self.loads(scope)
+        written = None if path is None else self._path_marks(path, scope)
+        if written is not None and (
+            not written[1] or any(_CODE_FILE_NAME.search(name) for name in written[1])
+        ):
+            written = None  # no name known, or a program: whatever runs next may be it
         for site in analysis.calls:
             if site.scope != scope and not (loaded and self.loads(site.scope)):
                 continue
-            if Capability.PROCESS in site.capabilities or site.qualname in _RUNNERS:
-                return site
-            if Capability.EXEC in site.capabilities and site.qualname not in (
-                "exec",
-                "eval",
-                "compile",
-            ):
+            runs = Capability.PROCESS in site.capabilities or site.qualname in _RUNNERS
+            if not runs and Capability.EXEC in site.capabilities:
+                runs = site.qualname not in ("exec", "eval", "compile")
+            if not runs:
+                continue
+            if site.scope == scope or written is None or self._names_file(site, written):
                 return site
         return None
+
+    def _path_marks(self, path: ast.expr, scope: str) -> tuple[frozenset[str], frozenset[str]]:
+        """The variable names and file names a written path is made of."""
+        names = frozenset(_names_in(path, self.analysis.imports))
+        files = frozenset(
+            base
+            for text in self.analysis.strings(path, scope)[:32]
+            if len(base := re.split(r"[/\\]", text.strip())[-1]) >= 3
+        )
+        return names, files
+
+    def _names_file(self, site: CallSite, written: tuple[frozenset[str], frozenset[str]]) -> bool:
+        """Whether a call's arguments name the written file (a shared variable or file name)."""
+        names, files = written
+        arguments = [*site.node.args, *(k.value for k in site.node.keywords)]
+        for argument in arguments:
+            if names & _names_in(argument, self.analysis.imports):
+                return True
+            for text in self.analysis.strings(argument, site.scope)[:32]:
+                if any(name in text for name in files):
+                    return True
+        return False
 
     def writes(self) -> None:
         for write in self.analysis.file_writes():
@@ -1210,7 +1281,7 @@ class _Scan:
                     site.scope,
                 )
                 continue
-            runner = self._runs_file(site.scope)
+            runner = self._runs_file(site.scope, write.path)
             if runner is None:
                 continue
             ran = f"written {where}, then {runner.display} (line {runner.line})"

@@ -491,6 +491,19 @@ def walk_values(node: ast.AST) -> Iterator[ast.AST]:
         yield node
 
 
+# Methods that register a function for later (a CLI command, a web route) without calling it.
+_REGISTRARS = frozenset(
+    {
+        "add_command",
+        "add_typer",
+        "add_url_rule",
+        "add_api_route",
+        "add_route",
+        "add_websocket_route",
+    }
+)
+
+
 def _no_children(entry: _Entry, stack: list[_Entry]) -> bool:
     return True
 
@@ -956,8 +969,17 @@ class ModuleAnalysis:
         return True
 
     def _on_call(self, entry: _Entry, stack: list[_Entry]) -> bool:
-        self._raw_calls.append((entry[0], entry[1]))  # type: ignore[arg-type]
-        return False
+        node = entry[0]
+        self._raw_calls.append((node, entry[1]))  # type: ignore[arg-type]
+        func = node.func  # type: ignore[attr-defined]
+        if type(func) is not ast.Attribute or func.attr not in _REGISTRARS:
+            return False
+        # cli.add_command(up): a command registered with a CLI or a web app runs when
+        # the user or a request asks for it, not now; its name is no call.
+        args = [a for a in node.args if type(a) is not ast.Name]  # type: ignore[attr-defined]
+        children = [func, *args, *node.keywords]  # type: ignore[attr-defined]
+        stack.extend((child, entry[1], entry[2], entry[3]) for child in children)
+        return True
 
     def _on_attribute(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node, scope = entry[0], entry[1]
@@ -1289,6 +1311,8 @@ class ModuleAnalysis:
 
     def _site(self, node: ast.Call, scope: str) -> CallSite:
         qualname = self.qualname(node.func, scope)
+        if qualname == "compile" and _parses_only(node):
+            qualname = "ast.parse"  # what ast.parse itself calls: a tree, nothing runs
         capabilities = classify(qualname, node)
         receiver = None
         func = node.func
@@ -1990,6 +2014,67 @@ def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
         if kw.arg == keyword:
             return kw.value
     return None
+
+
+# pip options that change neither what is installed nor where it comes from.
+_PIP_LOCAL_OPTIONS = frozenset(
+    {
+        "-e",
+        "--editable",
+        "-q",
+        "--quiet",
+        "-v",
+        "--verbose",
+        "-U",
+        "--upgrade",
+        "--no-deps",
+        "--user",
+        "--no-build-isolation",
+        "--no-cache-dir",
+        "--force-reinstall",
+        "--ignore-installed",
+    }
+)
+_COMMAND_END = re.compile(r"[;&|\n]")
+
+
+def installs_only_here(command: str, end: int) -> bool:
+    """Whether the ``pip install`` ending at ``end`` of ``command`` installs the project itself.
+
+    ``pip install .`` (or ``./``, ``../`` paths, ``-e .``) puts the source tree being
+    built into place: no package from anywhere else. Any other argument, a
+    requirements file, an index or a name, installs something else.
+    """
+    stop = _COMMAND_END.search(command, end)
+    words = command[end : stop.start() if stop else len(command)].split()
+    paths = [w for w in words if not w.startswith("-")]
+    return bool(paths) and all(
+        (w.startswith("-") and w in _PIP_LOCAL_OPTIONS)
+        or w in (".", "..")
+        or w.startswith(("./", "../"))
+        for w in words
+    )
+
+
+_ONLY_AST = 0x400  # ast.PyCF_ONLY_AST
+
+
+def _parses_only(call: ast.Call) -> bool:
+    """Whether a ``compile`` call's flags ask for a syntax tree (``ast.PyCF_ONLY_AST``).
+
+    Such a call returns an ``ast.Module``, not code: nothing it is given can run.
+    """
+    flags = _arg(call, 3, "flags")
+    if flags is None:
+        return False
+    for node in walk_values(flags):
+        if type(node) is ast.Name and node.id == "PyCF_ONLY_AST":
+            return True
+        if type(node) is ast.Attribute and node.attr == "PyCF_ONLY_AST":
+            return True
+        if type(node) is ast.Constant and type(node.value) is int and node.value & _ONLY_AST:
+            return True
+    return False
 
 
 def _const_str(expr: ast.expr | None) -> str | None:

@@ -26,6 +26,7 @@ from depvet.detectors.pysource import (
     ModuleAnalysis,
     Origin,
     analyze,
+    installs_only_here,
 )
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -255,7 +256,10 @@ def _scan_tree(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
             yield _finding(
                 INSTALL_PROCESS, file, site.line, f"{name} runs at install time {where}", evidence
             )
-            side = SIDE_COMMAND.search(_command_line(analysis, site))
+            command = _command_line(analysis, site)
+            side = SIDE_COMMAND.search(command)
+            if side is not None and installs_only_here(command, side.end()):
+                side = None  # pip install . builds this very project
             if side is not None and once(INSTALL_SIDE_COMMAND, site.line):
                 yield _finding(
                     INSTALL_SIDE_COMMAND,
