@@ -13,8 +13,10 @@ depvet's own ranking of popular names (``popular-names.txt``) as highly ranked
 as the benign list's (its largest rank) that the list leaves out, latest
 release each, into ``benchmarks/.cache/unseen``. No rule was tuned on them:
 their false positives say how the rules do on popular code nobody looked at.
+``--ranks A-B`` takes another stretch of that ranking and ``--into DIR`` another
+folder, for a fresh set once the first has been looked at.
 
-    python -m benchmarks.fetch_benign [--threads 8] [--unseen]
+    python -m benchmarks.fetch_benign [--threads 8] [--unseen [--ranks A-B] [--into DIR]]
 """
 
 from __future__ import annotations
@@ -337,12 +339,16 @@ def read_projects(path: Path = BENIGN_TSV) -> list[tuple[str, str]]:
 
 
 def unseen_projects(
-    listed: Sequence[tuple[str, str]], span: int, names_file: Path = POPULAR_NAMES
+    listed: Sequence[tuple[str, str]],
+    last: int,
+    names_file: Path = POPULAR_NAMES,
+    first: int = 1,
 ) -> list[str]:
-    """The ``span`` most downloaded projects that ``listed`` leaves out.
+    """The projects ranked ``first`` to ``last`` (from 1) that ``listed`` leaves out.
 
     The names come, most downloaded first, from the ranking depvet ships for its
-    typosquatting rule; the benchmark's span is the benign list's largest rank.
+    typosquatting rule; the benchmark's default stretch ends at the benign list's
+    largest rank.
     """
     known = {canonicalize_name(name) for name, _ in listed}
     ranked = [
@@ -350,7 +356,8 @@ def unseen_projects(
         for line in names_file.read_text(encoding="utf-8").splitlines()
         if line.strip() and not line.startswith("#")
     ]
-    return [name for name in ranked[:span] if canonicalize_name(name) not in known]
+    stretch = ranked[max(first, 1) - 1 : last]
+    return [name for name in stretch if canonicalize_name(name) not in known]
 
 
 def largest_rank(path: Path = BENIGN_TSV) -> int:
@@ -377,16 +384,25 @@ def load_manifest(path: Path = MANIFEST) -> list[dict[str, Any]]:
     return rows
 
 
-def fetch_all(threads: int = 8, limit: int | None = None, *, unseen: bool = False) -> list[Entry]:
+def fetch_all(
+    threads: int = 8,
+    limit: int | None = None,
+    *,
+    unseen: bool = False,
+    ranks: tuple[int, int] | None = None,
+    into: Path = UNSEEN_DIR,
+) -> list[Entry]:
     """Fetch every benign project and the litellm wheels; return the manifest entries.
 
-    With ``unseen``, the unseen popular projects instead (see :func:`unseen_projects`),
-    with their own manifest in :data:`UNSEEN_DIR`.
+    With ``unseen``, the unseen popular projects instead (see :func:`unseen_projects`;
+    ``ranks``, first and last, default to 1 and the benign list's largest rank), with
+    their own manifest in ``into``.
     """
     if unseen:
-        unseen_names = unseen_projects(read_projects(), largest_rank())
+        first, last = ranks or (1, largest_rank())
+        unseen_names = unseen_projects(read_projects(), last, first=first)
         projects = [(name, "") for name in unseen_names][:limit]
-        root = UNSEEN_DIR
+        root = into
     else:
         projects = read_projects()[:limit]
         root = BENIGN_DIR
@@ -402,7 +418,7 @@ def fetch_all(threads: int = 8, limit: int | None = None, *, unseen: bool = Fals
                     flush=True,
                 )
     if unseen:
-        write_manifest(entries, UNSEEN_DIR / "manifest.json")
+        write_manifest(entries, root / "manifest.json")
         return entries
     try:
         entries.extend(fetch_litellm())
@@ -423,6 +439,18 @@ def fetch_all(threads: int = 8, limit: int | None = None, *, unseen: bool = Fals
     return entries
 
 
+def rank_range(text: str) -> tuple[int, int]:
+    """``A-B`` as (A, B), both from 1, A not above B."""
+    first, sep, last = text.partition("-")
+    try:
+        pair = (int(first), int(last))
+    except ValueError:
+        pair = (0, 0)
+    if not sep or pair[0] < 1 or pair[0] > pair[1]:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rank range such as 1201-2000")
+    return pair
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line: fetch everything and print a one-line summary per status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
@@ -433,8 +461,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="fetch the popular projects the benign list leaves out, into .cache/unseen",
     )
+    parser.add_argument(
+        "--ranks",
+        type=rank_range,
+        default=None,
+        metavar="A-B",
+        help="with --unseen: the stretch of the ranking (default: 1 to the list's largest rank)",
+    )
+    parser.add_argument(
+        "--into", type=Path, default=UNSEEN_DIR, help="with --unseen: the folder to fill"
+    )
     args = parser.parse_args(argv)
-    entries = fetch_all(args.threads, args.limit, unseen=args.unseen)
+    entries = fetch_all(
+        args.threads, args.limit, unseen=args.unseen, ranks=args.ranks, into=args.into
+    )
     counts: dict[tuple[str, str], int] = {}
     for e in entries:
         counts[(e.kind, e.status)] = counts.get((e.kind, e.status), 0) + 1

@@ -1,7 +1,7 @@
 """The corpus benchmark: detection quality, throughput and memory, in one command.
 
     python -m benchmarks.run [--jobs N] [--sample N] [--repeat N] [--vs-guarddog [--whole]]
-                             [--cache] [--no-fetch] [--write-docs]
+                             [--cache] [--no-fetch] [--set NAME=DIR] [--write-docs]
 
 Sets scanned, each with depvet run as a subprocess (``--no-cache``, the same
 ``--jobs`` for all):
@@ -15,7 +15,8 @@ Sets scanned, each with depvet run as a subprocess (``--no-cache``, the same
   malicious;
 - ``unseen-sdist`` and ``unseen-wheel``: popular projects ranked as high as the
   benign list's that the list leaves out (``fetch_benign --unseen``), never looked
-  at while writing rules until their first measurement.
+  at while writing rules until their first measurement;
+- any folder given with ``--set NAME=DIR``, scored as a benign set.
 
 Per set it prints recall (malicious) or false-positive rate (benign), counted
 two ways (suspicious-or-malicious, malicious only), errors, throughput against
@@ -201,12 +202,15 @@ class SetReport:
 # ---------------------------------------------------------------- discovery
 
 
-def discover() -> dict[str, list[str]]:
-    """The artifact paths of each set, as depvet's folder walk would find them."""
+def discover(extra: Mapping[str, Path] | None = None) -> dict[str, list[str]]:
+    """The artifact paths of each set, as depvet's folder walk would find them.
+
+    ``extra`` names more folders of benign artifacts (``--set NAME=DIR``).
+    """
     from depvet.sources.paths import PathSource
 
     sets: dict[str, list[str]] = {}
-    for name, folder in SET_DIRS.items():
+    for name, folder in {**SET_DIRS, **(extra or {})}.items():
         if not folder.is_dir():
             print(f"[{name}] {folder} is absent: skipped", file=sys.stderr)
             continue
@@ -1094,6 +1098,17 @@ def render_docs() -> str:
 # ---------------------------------------------------------------- main
 
 
+def named_folder(text: str) -> tuple[str, Path]:
+    """``NAME=DIR`` as (NAME, DIR): an extra benign set, named unlike the built-in ones."""
+    name, sep, folder = text.partition("=")
+    name = name.strip()
+    if not sep or not name or not folder:
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=DIR")
+    if name in SET_DIRS:
+        raise argparse.ArgumentTypeError(f"{name!r} is a built-in set; choose another name")
+    return name, Path(folder)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse the command line and run the chosen benchmark."""
     parser = argparse.ArgumentParser(
@@ -1140,6 +1155,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         "default: the working tree",
     )
     parser.add_argument(
+        "--set",
+        dest="extra_sets",
+        action="append",
+        type=named_folder,
+        default=[],
+        metavar="NAME=DIR",
+        help="also scan the artifacts below DIR as a benign set NAME (repeatable)",
+    )
+    parser.add_argument(
         "--write-docs", action="store_true", help="render docs/benchmarks.md from the saved results"
     )
     args = parser.parse_args(argv)
@@ -1150,7 +1174,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("fetching benign artifacts (resumable)…", file=sys.stderr)
         fetch_benign.fetch_all()
         fetch_benign.fetch_all(unseen=True)
-    sets = discover()
+    sets = discover(dict(args.extra_sets))
     dates = corpus_dates(sets["malicious"], args.jobs) if "malicious" in sets else {}
     if dates:
         dated = [d for d in dates.values() if d is not None]

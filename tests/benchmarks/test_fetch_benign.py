@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import argparse
 from pathlib import Path
 
+import pytest
 from packaging.version import Version
 
-from benchmarks.fetch_benign import IndexFile, largest_rank, pick_version, unseen_projects
+from benchmarks.fetch_benign import (
+    IndexFile,
+    largest_rank,
+    pick_version,
+    rank_range,
+    unseen_projects,
+)
+from benchmarks.run import named_folder
 
 
 def _file(filename: str, *, yanked: bool = False) -> IndexFile:
@@ -36,6 +45,7 @@ def test_unseen_projects_are_the_top_names_the_list_leaves_out(tmp_path: Path) -
     listed = [("boto3", ""), ("requests", "2.0")]
     assert unseen_projects(listed, 4, names) == ["urllib3", "idna"]
     assert unseen_projects(listed, 0, names) == []
+    assert unseen_projects(listed, 6, names, first=4) == ["idna", "six", "numpy"]
 
 
 def test_largest_rank_reads_the_rank_column(tmp_path: Path) -> None:
@@ -44,3 +54,14 @@ def test_largest_rank_reads_the_rank_column(tmp_path: Path) -> None:
     assert largest_rank(tsv) == 1200
     tsv.write_text("rank\tname\tversion_seen\n", encoding="utf-8")
     assert largest_rank(tsv) == 0
+
+
+def testrank_ranges_and_named_folders_are_checked() -> None:
+    assert rank_range("1201-2000") == (1201, 2000)
+    for bad in ("2000-1201", "0-5", "12", "a-b"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            rank_range(bad)
+    assert named_folder("fresh-sdist=/tmp/x") == ("fresh-sdist", Path("/tmp/x"))
+    for bad in ("fresh-sdist", "=/tmp/x", "malicious=/tmp/x"):
+        with pytest.raises(argparse.ArgumentTypeError):
+            named_folder(bad)
