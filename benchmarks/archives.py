@@ -11,9 +11,11 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import lzma
 import tarfile
 import time
 import zipfile
+import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -69,10 +71,14 @@ _ARCHIVE_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"PK\x07\x08", b"\x1f\x8b", b"BZ
 _ERRORS = (
     tarfile.TarError,
     zipfile.BadZipFile,
+    zipfile.LargeZipFile,
     OSError,
     EOFError,
     ValueError,
     NotImplementedError,
+    RuntimeError,  # zipfile: an encrypted member
+    zlib.error,
+    lzma.LZMAError,
 )
 
 
@@ -128,8 +134,11 @@ def _archive(handle: IO[bytes], count: _Count, depth: int) -> None:
             for info in archive.infolist():
                 if info.is_dir() or LIMITS.bomb(info.file_size, info.compress_size):
                     continue
-                with archive.open(info) as content:
-                    data = content.read(LIMITS.max_file_bytes + 1)
+                try:
+                    with archive.open(info) as content:
+                        data = content.read(LIMITS.max_file_bytes + 1)
+                except _ERRORS:
+                    continue  # encrypted or corrupt: depvet notes it and reads the rest
                 compressed += info.compress_size
                 uncompressed += len(data)
                 _check_ratio(uncompressed, compressed)

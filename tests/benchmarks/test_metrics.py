@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from benchmarks.archives import floor_one, member_mtimes
+from benchmarks.archives import FloorResult, floor_one, member_mtimes
 from benchmarks.metrics import (
     EARLIEST_MTIME,
     cutoff_for_fraction,
@@ -214,6 +214,28 @@ def test_floor_reports_a_broken_artifact(tmp_path: Path) -> None:
     broken = tmp_path / "broken-1.0.tar.gz"
     broken.write_bytes(b"\x1f\x8b not really gzip")
     assert not floor_one(str(broken)).ok
+
+
+def _encrypted(data: bytes) -> bytes:
+    """A zip whose members claim to be encrypted (flag bit 0 set in every header)."""
+    patched = bytearray(data)
+    for signature, offset in ((b"PK\x03\x04", 6), (b"PK\x01\x02", 8)):
+        at = patched.find(signature)
+        while at >= 0:
+            patched[at + offset] |= 1
+            at = patched.find(signature, at + 4)
+    return bytes(patched)
+
+
+def test_floor_skips_an_encrypted_member_and_reads_the_rest(tmp_path: Path) -> None:
+    secret = _encrypted(_zip_bytes({"fake-repo/cookiecutter.json": b"{}"}))
+    artifact = tmp_path / "demo-1.0.zip"
+    artifact.write_bytes(_zip_bytes({"demo/setup.py": b"x = 1\n", "demo/fixture.zip": secret}))
+    result = floor_one(str(artifact))
+    assert result.ok
+    assert result.members == 2  # setup.py and fixture.zip; the encrypted member is skipped
+    artifact.write_bytes(secret)
+    assert floor_one(str(artifact)) == FloorResult(members=0, bytes=0, ok=True)
 
 
 def test_median_index_points_at_the_middle_value_whatever_the_order() -> None:
