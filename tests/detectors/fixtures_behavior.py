@@ -134,6 +134,19 @@ open("/tmp/.cache-helper", "wb").write(r.content)
 os.chmod("/tmp/.cache-helper", 0o755)
 os.system("/tmp/.cache-helper &")
 """
+# An exception type read back by name from serialized data: the name is the caller's.
+EXCEPTION_BY_NAME = """\
+import builtins
+
+
+def deserialize_exception(data):
+    exc_type = data["type"]
+    exc_cls = getattr(builtins, exc_type.removeprefix("builtins."))
+    return exc_cls(data["message"])
+
+
+DEFAULT_ERROR = deserialize_exception({"type": "builtins.ValueError", "message": "bad"})
+"""
 # A CLI whose command fetches a file: registered with its group, run only when asked for.
 CLI_COMMAND_REGISTERED = """\
 import click
@@ -1002,7 +1015,11 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "obfuscated-builtin-lookup": RuleFixtures(
         positive=[module(BUILTIN_BY_EXPRESSION), module(OBF_GETATTR_BUILTINS)],
-        benign=[module(BUILTIN_BY_NAME_AT_RUNTIME), module(PLUGIN_LOADER)],
+        benign=[
+            module(BUILTIN_BY_NAME_AT_RUNTIME),
+            module(PLUGIN_LOADER),
+            module(EXCEPTION_BY_NAME),
+        ],
     ),
     "reverse-shell": RuleFixtures(
         positive=[

