@@ -46,6 +46,8 @@ from packaging.utils import (
 )
 from packaging.version import InvalidVersion, Version
 
+from depvet.detectors.package import popular_names
+
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 BENIGN_TSV = CORPUS / "pypi-benign-dev.tsv"
@@ -53,7 +55,6 @@ CACHE = REPO / "benchmarks" / ".cache"
 BENIGN_DIR = CACHE / "benign"
 MANIFEST = BENIGN_DIR / "manifest.json"
 UNSEEN_DIR = CACHE / "unseen"
-POPULAR_NAMES = REPO / "src" / "depvet" / "detectors" / "data" / "popular-names.txt"
 LITELLM_DIR = BENIGN_DIR / "litellm"
 LITELLM_VERSIONS = ("1.82.6", "1.83.0")
 
@@ -341,21 +342,17 @@ def read_projects(path: Path = BENIGN_TSV) -> list[tuple[str, str]]:
 def unseen_projects(
     listed: Sequence[tuple[str, str]],
     last: int,
-    names_file: Path = POPULAR_NAMES,
+    ranked: Sequence[str] | None = None,
     first: int = 1,
 ) -> list[str]:
     """The projects ranked ``first`` to ``last`` (from 1) that ``listed`` leaves out.
 
-    The names come, most downloaded first, from the ranking depvet ships for its
-    typosquatting rule; the benchmark's default stretch ends at the benign list's
+    ``ranked`` defaults to the ranking depvet ships for its typosquatting rule, most
+    downloaded first; the benchmark's default stretch ends at the benign list's
     largest rank.
     """
     known = {canonicalize_name(name) for name, _ in listed}
-    ranked = [
-        line.strip()
-        for line in names_file.read_text(encoding="utf-8").splitlines()
-        if line.strip() and not line.startswith("#")
-    ]
+    ranked = popular_names() if ranked is None else ranked
     stretch = ranked[max(first, 1) - 1 : last]
     return [name for name in stretch if canonicalize_name(name) not in known]
 

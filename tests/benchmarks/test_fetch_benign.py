@@ -16,6 +16,7 @@ from benchmarks.fetch_benign import (
     unseen_projects,
 )
 from benchmarks.run import named_folder
+from depvet.detectors.package import popular_names
 
 
 def _file(filename: str, *, yanked: bool = False) -> IndexFile:
@@ -39,13 +40,18 @@ def test_pick_version_falls_back_to_a_pre_release_when_there_is_nothing_else() -
     assert pick_version([_file("pkg-1.0.tar.gz", yanked=True)], "") is None
 
 
-def test_unseen_projects_are_the_top_names_the_list_leaves_out(tmp_path: Path) -> None:
-    names = tmp_path / "popular-names.txt"
-    names.write_text("# ranking\nboto3\nurllib3\nRequests\nidna\nsix\nnumpy\n", encoding="utf-8")
+def test_unseen_projects_are_the_top_names_the_list_leaves_out() -> None:
+    ranked = ["boto3", "urllib3", "Requests", "idna", "six", "numpy"]
     listed = [("boto3", ""), ("requests", "2.0")]
-    assert unseen_projects(listed, 4, names) == ["urllib3", "idna"]
-    assert unseen_projects(listed, 0, names) == []
-    assert unseen_projects(listed, 6, names, first=4) == ["idna", "six", "numpy"]
+    assert unseen_projects(listed, 4, ranked) == ["urllib3", "idna"]
+    assert unseen_projects(listed, 0, ranked) == []
+    assert unseen_projects(listed, 6, ranked, first=4) == ["idna", "six", "numpy"]
+
+
+def test_unseen_projects_default_to_the_shipped_ranking() -> None:
+    unseen = unseen_projects([("boto3", "")], 50)
+    assert unseen == [n for n in popular_names()[:50] if n != "boto3"]
+    assert "boto3" in popular_names()[:50]
 
 
 def test_largest_rank_reads_the_rank_column(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ import textwrap
 import pytest
 
 from depvet.detectors.behavior import BehaviorDetector, worth_parsing
-from depvet.detectors.pysource import installs_only_here
+from depvet.detectors.setup_hooks import installs_only_here
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Scope
 from tests.builders import HARMLESS_B64

@@ -43,10 +43,9 @@ from depvet.detectors.pysource import (
     Origin,
     analyze,
     credential_kind,
-    installs_only_here,
     walk_values,
 )
-from depvet.detectors.setup_hooks import SHELL_DOWNLOAD
+from depvet.detectors.setup_hooks import SHELL_DOWNLOAD, installs_only_here
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
 
@@ -835,12 +834,11 @@ _URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([a-z0-9.-]+)", re.IGN
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
 # A file name a downloader gives a Windows program: a literal name, not a computed one, so
 # a tool that fetches a platform's driver under a name it builds is not taken for a dropper.
-WINDOWS_PROGRAM_NAME = re.compile(
-    r"(^|[/\\])[\w.-]*\w\.(exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com)$", re.IGNORECASE
-)
+_WINDOWS_PROGRAMS = "exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com"
+WINDOWS_PROGRAM_NAME = re.compile(rf"(^|[/\\])[\w.-]*\w\.({_WINDOWS_PROGRAMS})$", re.IGNORECASE)
 # A file that runs, or that a program loads as code: a program, a script, a library.
 _CODE_FILE_NAME = re.compile(
-    r"\.(exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com|lnk|jar|js|py|pyw|pyc|pyz|pth|sh|bash"
+    rf"\.({_WINDOWS_PROGRAMS}|lnk|jar|js|py|pyw|pyc|pyz|pth|sh|bash"
     r"|dll|so|dylib|desktop|plist|service)$",
     re.IGNORECASE,
 )

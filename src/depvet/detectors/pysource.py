@@ -2016,46 +2016,6 @@ def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return None
 
 
-# pip options that change neither what is installed nor where it comes from.
-_PIP_LOCAL_OPTIONS = frozenset(
-    {
-        "-e",
-        "--editable",
-        "-q",
-        "--quiet",
-        "-v",
-        "--verbose",
-        "-U",
-        "--upgrade",
-        "--no-deps",
-        "--user",
-        "--no-build-isolation",
-        "--no-cache-dir",
-        "--force-reinstall",
-        "--ignore-installed",
-    }
-)
-_COMMAND_END = re.compile(r"[;&|\n]")
-
-
-def installs_only_here(command: str, end: int) -> bool:
-    """Whether the ``pip install`` ending at ``end`` of ``command`` installs the project itself.
-
-    ``pip install .`` (or ``./``, ``../`` paths, ``-e .``) puts the source tree being
-    built into place: no package from anywhere else. Any other argument, a
-    requirements file, an index or a name, installs something else.
-    """
-    stop = _COMMAND_END.search(command, end)
-    words = command[end : stop.start() if stop else len(command)].split()
-    paths = [w for w in words if not w.startswith("-")]
-    return bool(paths) and all(
-        (w.startswith("-") and w in _PIP_LOCAL_OPTIONS)
-        or w in (".", "..")
-        or w.startswith(("./", "../"))
-        for w in words
-    )
-
-
 _ONLY_AST = 0x400  # ast.PyCF_ONLY_AST
 
 

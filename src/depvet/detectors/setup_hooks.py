@@ -26,7 +26,6 @@ from depvet.detectors.pysource import (
     ModuleAnalysis,
     Origin,
     analyze,
-    installs_only_here,
 )
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -144,6 +143,46 @@ SIDE_COMMAND = re.compile(
     r"|^\s*start(\s+/\w+)*\s+\S|\bcmd(\.exe)?\s+/[ck]\s+start\s",
     re.IGNORECASE,
 )
+
+# pip options that change neither what is installed nor where it comes from.
+_PIP_LOCAL_OPTIONS = frozenset(
+    {
+        "-e",
+        "--editable",
+        "-q",
+        "--quiet",
+        "-v",
+        "--verbose",
+        "-U",
+        "--upgrade",
+        "--no-deps",
+        "--user",
+        "--no-build-isolation",
+        "--no-cache-dir",
+        "--force-reinstall",
+        "--ignore-installed",
+    }
+)
+_COMMAND_END = re.compile(r"[;&|\n]")
+
+
+def installs_only_here(command: str, end: int) -> bool:
+    """Whether the ``pip install`` ending at ``end`` of ``command`` installs the project itself.
+
+    ``pip install .`` (or ``./``, ``../`` paths, ``-e .``) puts the source tree being
+    built into place: no package from anywhere else. Any other argument, a
+    requirements file, an index or a name, installs something else.
+    """
+    stop = _COMMAND_END.search(command, end)
+    words = command[end : stop.start() if stop else len(command)].split()
+    paths = [w for w in words if not w.startswith("-")]
+    return bool(paths) and all(
+        (w.startswith("-") and w in _PIP_LOCAL_OPTIONS)
+        or w in (".", "..")
+        or w.startswith(("./", "../"))
+        for w in words
+    )
+
 
 # pip driven from inside the setup.py process instead of as a command.
 _PIP_IN_PROCESS = frozenset({"pip.main", "pip._internal.main", "pip._internal.cli.main.main"})
