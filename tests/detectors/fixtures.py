@@ -330,6 +330,11 @@ for line in open("pkg/__init__.py"):
         version = eval(line.split("=")[1])
 exec("VERSION = '1.0'")
 setup(name="verexec", version=about["__version__"])
+
+if os.path.isdir("build"):  # f rebound after the with: not what exec read
+    for root, dirs, files in os.walk("build"):
+        for f in files:
+            os.remove(os.path.join(root, f))
 """
 
 SETUP_DECODE_EXEC_UNCALLED = f"""\

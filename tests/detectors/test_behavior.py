@@ -180,6 +180,37 @@ def test_a_function_named_as_a_default_value_does_not_run_on_import() -> None:
 
 
 @pytest.mark.parametrize(
+    ("mode", "arms"),
+    [
+        ("0o755", True),
+        ("os.stat(path).st_mode | stat.S_IEXEC", True),
+        ("mode", True),  # not written out: it may
+        ("stat.S_IWRITE", False),  # clears a read-only bit
+        ("stat.S_IREAD | stat.S_IWUSR", False),
+        ("0o644", False),
+    ],
+)
+def test_a_download_is_run_by_a_chmod_only_if_it_may_add_an_execute_bit(
+    mode: str, arms: bool
+) -> None:
+    # The download's file name is not known, so a chmod anywhere at load may arm it.
+    text = (
+        "import os\nimport shutil\nimport stat\nimport urllib.request\n\n\n"
+        "def fetch(path):\n"
+        "    urllib.request.urlretrieve('https://tools.example.invalid/t', path + '-')\n\n\n"
+        "def remove(path, mode=0):\n"
+        "    def retry(fn, path, info):\n"
+        f"        os.chmod(path, {mode})\n"
+        "        fn(path)\n\n"
+        "    shutil.rmtree(path, onerror=retry)\n\n\n"
+        "remove('build')\nfetch('mupdf.tgz')\n"
+    )
+    view = FileView(path="setup.py", role=FileRole.SETUP, data=text.encode())
+    rules = {f.rule for f in BehaviorDetector().scan(view)}
+    assert ("download-exec" in rules) is arms
+
+
+@pytest.mark.parametrize(
     "source",
     [
         "import requests\n",
@@ -477,3 +508,58 @@ def test_pip_install_of_the_project_itself(command: str, here: bool) -> None:
     end = re.search(r"pip install", command)
     assert end is not None
     assert installs_only_here(command, end.end()) is here
+
+
+@pytest.mark.parametrize(
+    ("default", "dropper"),
+    [
+        ("''", False),  # an empty default: all the data is the caller's
+        (f"'{HARMLESS_B64}'", True),  # a default payload written in the package
+    ],
+)
+def test_a_function_decoding_what_it_is_given_is_judged_by_its_callers(
+    default: str, dropper: bool
+) -> None:
+    text = (
+        "import base64, subprocess, tempfile\n\n\n"
+        "def execute(request):\n"
+        "    with tempfile.TemporaryFile() as stdin:\n"
+        f"        stdin.write(base64.b64decode(request.get('stdin', {default}), validate=True))\n"
+        "        stdin.seek(0)\n"
+        "        return subprocess.Popen(request['argv'], stdin=stdin)\n"
+    )
+    rules = {f.rule for f in _scan(text)}
+    assert ("dropper-write-run" in rules) is dropper
+
+
+@pytest.mark.parametrize(
+    ("source", "hidden"),
+    [
+        # A job's function name, unpickled from what the caller passed, split on dots.
+        (
+            "import base64, importlib, pickle\n\n\n"
+            "def worker(job_b64):\n"
+            "    job = pickle.loads(base64.b64decode(job_b64))\n"
+            "    for part in job.module.split('.'):\n"
+            "        importlib.import_module(part)\n",
+            False,
+        ),
+        # A name written in the package, decoded before the lookup.
+        (
+            "import base64, importlib\n\n\n"
+            "def worker():\n"
+            "    for part in base64.b64decode('b3MucGF0aA==').decode().split('.'):\n"
+            "        importlib.import_module(part)\n",
+            True,
+        ),
+        # Decoded from the caller's data, but looked up on import.
+        (
+            "import base64, importlib, sys\n"
+            "importlib.import_module(base64.b64decode(sys.argv[1]).decode())\n",
+            True,
+        ),
+    ],
+)
+def test_a_name_decoded_from_a_callers_data_is_no_hidden_import(source: str, hidden: bool) -> None:
+    rules = {f.rule for f in _scan(source)}
+    assert ("obfuscated-import" in rules) is hidden

@@ -579,8 +579,43 @@ def test_cmdclass_in_options_dict() -> None:
         ("import subprocess\nexec(subprocess.check_output(['x']))", Origin.PROCESS),
         ("exec(open('pkg/version.py').read())", Origin.FILE),
         ("with open('v.py') as f:\n    exec(f.read(), {})", Origin.FILE),
+        # The with settles what f holds in its body, whatever f is bound to later.
+        (
+            "import os\nwith open('v.py') as f:\n    exec(f.read(), {})\n"
+            "for f in os.listdir('.'):\n    print(f)",
+            Origin.FILE,
+        ),
+        # ...unless the body binds it again.
+        (
+            "import requests\nwith open('v.py') as f:\n    f = requests.get(u)\n    exec(f.text)",
+            Origin.NETWORK,
+        ),
+        (
+            "import requests\nwith open('v.py') as f:\n"
+            "    for f in [requests.get(u)]:\n        pass\n    exec(f.text)",
+            Origin.NETWORK,
+        ),
+        # Outside the body, every binding counts.
+        (
+            "import requests\nwith open('v.py') as f:\n    pass\nf = requests.get(u)\nexec(f.text)",
+            Origin.NETWORK,
+        ),
         ("from pathlib import Path\nexec(Path('v.py').read_text())", Origin.FILE),
         ("exec('x = 1')", Origin.LITERAL),
+        # A loop over reversed(items) sees the items, not text spelt backwards...
+        (
+            "ops = {'add': ('1.', '-1.')}\nfor op, pair in ops.items():\n"
+            "    for e in reversed(pair):\n        exec('f = lambda: %s' % e)",
+            Origin.LITERAL,
+        ),
+        # ...unless the items are the characters of a string.
+        ("s = ''\nfor c in reversed('1 = x'):\n    s += c\nexec(s)", Origin.OBFUSCATED),
+        ("t = '1 = x'\nexec(''.join(reversed(t)))", Origin.OBFUSCATED),
+        # A local named like a Python 2 builtin is not the builtin.
+        (
+            "def load(name):\n    file = open(name)\n    return file.read()\nexec(load('v.py'))",
+            Origin.FILE,
+        ),
         ("exec(''.join(chr(c) for c in [120]))", Origin.DYNAMIC),
         ("exec('1=x'[::-1])", Origin.DYNAMIC),
         ("exec(payload)", Origin.DYNAMIC),

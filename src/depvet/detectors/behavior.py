@@ -832,6 +832,36 @@ _SHELL_RUNNERS = frozenset({"os.system", "os.popen", "subprocess.getoutput", "co
 _SOCKET_RECEIVES = frozenset({"recv", "recvfrom", "recv_into"})
 _URL_HOST = re.compile(r"^[a-z][a-z0-9+.-]*://(?:[^@/]*@)?([a-z0-9.-]+)", re.IGNORECASE)
 _RUNNERS = frozenset({"os.chmod", "os.startfile", "runpy.run_path", "zipimport.zipimporter"})
+_EXECUTE_BITS = 0o111
+_STAT_EXECUTE = frozenset(
+    {"S_IXUSR", "S_IXGRP", "S_IXOTH", "S_IEXEC", "S_IRWXU", "S_IRWXG", "S_IRWXO"}
+)
+
+
+def _may_arm(chmod: ast.Call) -> bool:
+    """Whether an ``os.chmod`` call may make a file executable.
+
+    Only a mode written out can say it does not: numbers without an execute bit
+    and ``stat`` flags other than the execute ones (an rmtree error handler that
+    clears the read-only bit with ``stat.S_IWRITE`` arms nothing).
+    """
+    mode = chmod.args[1] if len(chmod.args) > 1 else None
+    mode = mode or next((k.value for k in chmod.keywords if k.arg == "mode"), None)
+    return mode is None or _may_execute(mode)
+
+
+def _may_execute(mode: ast.expr) -> bool:
+    if isinstance(mode, ast.BinOp) and isinstance(mode.op, ast.BitOr | ast.BitAnd):
+        return _may_execute(mode.left) or _may_execute(mode.right)
+    if isinstance(mode, ast.Constant):
+        return not isinstance(mode.value, int) or bool(mode.value & _EXECUTE_BITS)
+    if isinstance(mode, ast.Attribute) and isinstance(mode.value, ast.Name):
+        name = mode.attr if mode.value.id == "stat" else ""
+    else:
+        name = mode.id if isinstance(mode, ast.Name) else ""
+    return not name.startswith("S_I") or name in _STAT_EXECUTE
+
+
 # A file name a downloader gives a Windows program: a literal name, not a computed one, so
 # a tool that fetches a platform's driver under a name it builds is not taken for a dropper.
 _WINDOWS_PROGRAMS = "exe|scr|bat|cmd|vbs|vbe|ps1|hta|msi|pif|com"
@@ -1192,7 +1222,9 @@ class _Scan:
                 site.scope,
             )
             return
-        if origin & _DECODED:
+        # A name decoded from what the caller passed (a pickled job's function name)
+        # is the caller's to judge, as for a dropper.
+        if origin & _DECODED and (self.loads(site.scope) or not _decodes_its_arguments(origin)):
             self.report(
                 OBFUSCATED_IMPORT,
                 site.line,
@@ -1221,7 +1253,9 @@ class _Scan:
         for site in analysis.calls:
             if site.scope != scope and not (loaded and self.loads(site.scope)):
                 continue
-            runs = Capability.PROCESS in site.capabilities or site.qualname in _RUNNERS
+            runs = Capability.PROCESS in site.capabilities or (
+                site.qualname in _RUNNERS and (site.qualname != "os.chmod" or _may_arm(site.node))
+            )
             if not runs and Capability.EXEC in site.capabilities:
                 runs = site.qualname not in ("exec", "eval", "compile")
             if not runs:

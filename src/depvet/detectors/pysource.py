@@ -260,6 +260,10 @@ _TRANSPARENT_PREFIXES = (
     "tokenize.",
 )
 _OBFUSCATORS = frozenset({"chr", "reversed"})
+# str/bytes methods whose constant arguments only say how to cut or convert the text.
+_SEPARATOR_METHODS = frozenset(
+    {"encode", "decode", "split", "rsplit", "partition", "rpartition", "strip", "lstrip", "rstrip"}
+)
 _ENVIRON = frozenset({"os.environ", "os.environb", "posix.environ", "nt.environ"})
 _ENV_WHOLE_METHODS = frozenset({"copy", "items", "keys", "values", "__repr__", "__str__"})
 _ENV_ONE_METHODS = frozenset({"get", "pop", "setdefault", "__getitem__"})
@@ -843,6 +847,12 @@ class ModuleAnalysis:
         )
         self._subscript_keys: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
         self._loop_names: defaultdict[str, set[str]] = defaultdict(set)  # for/comprehension targets
+        # `with X as name:` by (scope, name): the statement and X, for uses in its body.
+        self._with_names: defaultdict[
+            tuple[str, str], list[tuple[ast.With | ast.AsyncWith, ast.expr]]
+        ] = defaultdict(list)
+        self._iterated: set[int] = set()  # ids of the calls for loops iterate over
+        self._rebinds: dict[int, frozenset[str]] = {}  # names a with body binds, by id of the with
         self._flows: dict[str, dict[str, Origin]] = {}  # see _flowing_params
         self._by_receiver: dict[str, dict[str, list[ast.expr]]] | None = None
         self._returns: defaultdict[str, list[ast.expr]] = defaultdict(list)
@@ -926,7 +936,8 @@ class ModuleAnalysis:
             ast.For: self._on_for,
             ast.AsyncFor: self._on_for,
             ast.comprehension: self._on_for,
-            ast.withitem: self._on_withitem,
+            ast.With: self._on_with,
+            ast.AsyncWith: self._on_with,
             ast.Return: self._on_return,
             ast.keyword: self._on_keyword,
             ast.Dict: self._on_dict,
@@ -1062,16 +1073,23 @@ class ModuleAnalysis:
         node = entry[0]
         assert isinstance(node, ast.For | ast.AsyncFor | ast.comprehension)
         self._bind(node.target, node.iter, entry[1])
+        if type(node.iter) is ast.Call:
+            self._iterated.add(id(node.iter))
         self._loop_names[entry[1]].update(
             n.id for n in ast.walk(node.target) if isinstance(n, ast.Name)
         )
         return False
 
-    def _on_withitem(self, entry: _Entry, stack: list[_Entry]) -> bool:
+    def _on_with(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node = entry[0]
-        assert isinstance(node, ast.withitem)
-        if node.optional_vars is not None:
-            self._bind(node.optional_vars, node.context_expr, entry[1])
+        assert isinstance(node, ast.With | ast.AsyncWith)
+        for item in node.items:
+            target = item.optional_vars
+            if target is None:
+                continue
+            self._bind(target, item.context_expr, entry[1])
+            if isinstance(target, ast.Name) and node.body:
+                self._with_names[(entry[1], target.id)].append((node, item.context_expr))
         return False
 
     def _on_return(self, entry: _Entry, stack: list[_Entry]) -> bool:
@@ -1269,11 +1287,24 @@ class ModuleAnalysis:
                 found = self._qualname(value, where, depth + 1)
                 if found is not None:
                     return found
+        if assigned or self._is_param(scope, name):
+            return None  # a local `file = open(p)` or parameter `input` hides the builtin
         if name in _BUILTINS or name in _BUILTIN_MODULES:
             return name
-        if len(self._stars) == 1 and not assigned:
+        if len(self._stars) == 1:
             return f"{self._stars[0]}.{name}"
         return None
+
+    def _is_param(self, scope: str, name: str) -> bool:
+        """Whether ``name`` seen from ``scope`` is a parameter of an enclosing function."""
+        for outer in self._scope_chain(scope):
+            info = self.functions.get(outer)
+            if info is not None and name in info.params:
+                return True
+            bindings = self._assigns.get(outer)
+            if bindings is not None and bindings.get(name):
+                return False
+        return False
 
     def _is_lookup_call(self, call: ast.Call, scope: str, depth: int) -> bool:
         target = self._qualname(call.func, scope, depth + 1)
@@ -1519,8 +1550,13 @@ class ModuleAnalysis:
         if depth > MAX_ORIGIN_DEPTH:
             return Origin.DYNAMIC
         if isinstance(expr, ast.Constant):
-            return Origin.LITERAL
+            # An empty default (request.get("stdin", "")), None or a flag carries no text.
+            value = expr.value
+            return Origin.NONE if value in _EMPTY or isinstance(value, bool) else Origin.LITERAL
         if isinstance(expr, ast.Name):
+            held = self._with_value(expr, scope) if self._with_names else None
+            if held is not None:
+                return self._origin(held, scope, depth + 1)
             return self._name_origin(expr.id, scope, depth)
         if isinstance(expr, ast.Call):
             return self._call_origin(expr, scope, depth)
@@ -1551,6 +1587,38 @@ class ModuleAnalysis:
                 found |= self._origin(child.iter, scope, depth + 1)
                 for condition in child.ifs:
                     found |= self._origin(condition, scope, depth + 1)
+        return found
+
+    def _with_value(self, name: ast.Name, scope: str) -> ast.expr | None:
+        """What ``name`` holds where it is used, when a ``with … as name:`` settles it.
+
+        Bindings are otherwise flow-insensitive: a module that reads its version with
+        ``with open(path) as f: exec(f.read())`` and later loops ``for f in files:``
+        would run "code from a directory listing". Inside the body of the innermost
+        ``with`` that binds the name, the name holds what the with gave it, unless the
+        body binds it again.
+        """
+        innermost: tuple[ast.With | ast.AsyncWith, ast.expr] | None = None
+        for statement, value in self._with_names.get((scope, name.id), ()):
+            first, last = statement.body[0].lineno, statement.end_lineno or 0
+            if first <= name.lineno <= last and (
+                innermost is None or statement.lineno >= innermost[0].lineno
+            ):
+                innermost = (statement, value)
+        if innermost is None:
+            return None
+        statement, value = innermost
+        if name.id in self._bound_in(statement):
+            return None
+        return value
+
+    def _bound_in(self, statement: ast.With | ast.AsyncWith) -> frozenset[str]:
+        """Every name the body of ``statement`` binds, nested scopes included."""
+        found = self._rebinds.get(id(statement))
+        if found is None:
+            found = self._rebinds[id(statement)] = frozenset(
+                name for node in statement.body for name in _bound_names(node)
+            )
         return found
 
     def _name_origin(self, name: str, scope: str, depth: int) -> Origin:
@@ -1651,7 +1719,7 @@ class ModuleAnalysis:
         arguments = Origin.NONE
         for arg in [*call.args, *(k.value for k in call.keywords)]:
             arguments |= self._origin(arg, scope, depth + 1)
-        if qualname in _OBFUSCATORS:
+        if qualname in _OBFUSCATORS and not self._reorders_items(call, qualname, scope):
             # chr(112), reversed("cexe"): text spelt so grep cannot see it.
             found |= Origin.DYNAMIC | _hidden(arguments)
         if isinstance(func, ast.Lambda):
@@ -1679,14 +1747,32 @@ class ModuleAnalysis:
             read = self._key_read(call, scope) if receiver & _MAPPINGS else None
             if read is not None:  # env.get("HOME", default)
                 return found | self._read_origin(receiver, read, scope, depth)
-            if func.attr in ("encode", "decode") and all(
+            if func.attr in _SEPARATOR_METHODS and all(
                 isinstance(a, ast.Constant) for a in (*call.args, *(k.value for k in call.keywords))
             ):
-                return found | receiver  # data.encode("ascii"): the codec's name is not data
+                # data.encode("ascii"), name.split("."): a codec's name or a separator
+                # is not data.
+                return found | receiver
             return found | arguments | receiver
         if qualname is None:
             return found | arguments | Origin.DYNAMIC
         return found | arguments
+
+    def _reorders_items(self, call: ast.Call, qualname: str | None, scope: str) -> bool:
+        """Whether ``call`` is a loop over ``reversed(items)``: no text spelt backwards.
+
+        Text is hidden by reversing its characters and joining them again; a loop
+        over ``reversed(x)`` sees x's items one by one, and spells nothing unless x
+        is text. Here x is a collection: no value bound to it is a string.
+        """
+        if qualname != "reversed" or id(call) not in self._iterated or len(call.args) != 1:
+            return False
+        arg = call.args[0]
+        if isinstance(arg, ast.Name):
+            values = [value for value, _ in self._assigned(scope, arg.id)]
+        else:
+            values = [arg]
+        return not any(_may_be_text(value) for value in values)
 
     def _is_environ(self, expr: ast.expr, scope: str) -> bool:
         return (
@@ -1994,6 +2080,39 @@ class ModuleAnalysis:
         if 1 <= number <= len(self._lines):
             return self._lines[number - 1].strip()
         return ""
+
+
+_EMPTY = ("", b"", None)
+_TEXT_METHODS = frozenset({"decode", "encode", "join", "format", "replace", "strip", "lower"})
+
+
+def _may_be_text(expr: ast.expr) -> bool:
+    """Whether ``expr`` may be a string: written as one, or made by text operations."""
+    if isinstance(expr, ast.Constant):
+        return isinstance(expr.value, str | bytes)
+    if isinstance(expr, ast.JoinedStr | ast.BinOp | ast.Subscript | ast.Name | ast.IfExp):
+        return True
+    if isinstance(expr, ast.Call):
+        func = expr.func
+        if isinstance(func, ast.Attribute):
+            return func.attr in _TEXT_METHODS
+        return isinstance(func, ast.Name) and func.id in ("str", "bytes", "input", "chr")
+    return False
+
+
+def _bound_names(tree: ast.AST) -> Iterator[str]:
+    """The names a statement binds or deletes anywhere inside it."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            yield node.id
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            yield node.name
+        elif isinstance(node, ast.alias):
+            yield node.asname or node.name.split(".", 1)[0]
+        elif isinstance(node, ast.ExceptHandler | ast.MatchAs | ast.MatchStar) and node.name:
+            yield node.name
+        elif isinstance(node, ast.MatchMapping) and node.rest:
+            yield node.rest
 
 
 def _param_names(args: ast.arguments) -> Iterator[str]:
