@@ -28,6 +28,8 @@ from depvet.files import FileRole
         # A source tree's tests, docs and developer tools are not installed.
         ("sdist", "pkg-1.0/tools/release.py", FileRole.AUXILIARY),
         ("sdist", "pkg-1.0/devscripts/make_lazy_extractors.py", FileRole.AUXILIARY),
+        ("sdist", "pkg-1.0/dev/scripts/build_bindings.py", FileRole.AUXILIARY),
+        ("wheel", "dev/__init__.py", FileRole.PYTHON),  # installed: a package named dev
         ("sdist", "pkg-1.0/pkg/tests/test_api.py", FileRole.AUXILIARY),
         ("sdist", "pkg-1.0/pkg/tools.py", FileRole.PYTHON),
         # In a wheel a top-level tools/ is an installed package; a tests/ folder is not run.

@@ -323,3 +323,18 @@ def test_needed_words_cover_the_patterns(line: str) -> None:
     assert matched, line
     for pattern in matched:
         assert any(word in line for word in setup_hooks.TEXT_NEEDS[pattern])
+
+
+@pytest.mark.parametrize(
+    ("command", "program"),
+    [
+        ("curl -fsSL https://example.invalid/x.sh", "curl"),
+        ("C:/tools/curl.exe -o a.exe", "curl"),
+        ("/usr/bin/wget -q x", "wget"),
+        ("./deps/bin/curl-config --static-libs", None),  # another program
+        ("pip download python-wget", None),
+    ],
+)
+def test_shell_download_names_the_program(command: str, program: str | None) -> None:
+    match = setup_hooks.SHELL_DOWNLOAD.search(command)
+    assert (match.group(0) if match else None) == program

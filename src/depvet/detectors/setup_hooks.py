@@ -126,8 +126,9 @@ SHELL_DOWNLOAD = re.compile(
     # PowerShell itself runs in honest code (clipboard, CPU counts); with an encoded
     # command, a cradle or a download it does not.
     r"\b(powershell|pwsh)(\.exe)?\b[^\n]{0,200}?(\s-e(nc(odedcommand)?)?\s|\biex\b|\bhttps?:)"
-    r"|\b(curl|wget|certutil|bitsadmin|mshta|Invoke-WebRequest"
-    r"|Invoke-RestMethod|Invoke-Expression|DownloadString|DownloadFile|Start-BitsTransfer)\b"
+    # curl-config and python-wget are other programs.
+    r"|(?<!-)\b(curl|wget|certutil|bitsadmin|mshta|Invoke-WebRequest"
+    r"|Invoke-RestMethod|Invoke-Expression|DownloadString|DownloadFile|Start-BitsTransfer)\b(?!-)"
     r"|\|\s*(ba|da|z|k)?sh\b|\b(ba)?sh\s+-c\b|\b(https?|ftp)://"
     # Commands that wreck or take over the machine rather than build anything.
     r"|(^|[;&|]\s*)(sudo\s+)?(shutdown|poweroff|halt|reboot)\b|\brm\s+-(rf|fr)\s+[/~](\s|$)"
