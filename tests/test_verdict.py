@@ -106,3 +106,24 @@ def test_install_time_code_that_persists() -> None:
     assert judged.verdict is Verdict.SUSPICIOUS
     imported = judge([hit(persist)], rules, readable=True)
     assert "combination:install-persistence" not in imported.decided_by
+
+
+def test_a_package_posing_as_another_that_carries_a_threat() -> None:
+    typosquat = rule("typosquat", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.IMPERSONATION)
+    process = rule("process", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.PROCESS)
+    dropper = rule("dropper", RuleKind.THREAT, Severity.HIGH, Tag.DOWNLOAD, Tag.PROCESS)
+    rules = {**RULES, **{r.id: r for r in (typosquat, process, dropper)}}
+
+    def named(r: Rule) -> Finding:  # what is known of the package as a whole has no path
+        return r.finding(path="", line=None, message="m", evidence="e")
+
+    # A capability next to the look-alike name: suspicious at most.
+    plain = judge([named(typosquat), hit(process, Scope.RUNTIME)], rules, readable=True)
+    assert "combination:impersonation-payload" in plain.decided_by
+    assert plain.verdict is not Verdict.MALICIOUS
+    # A threat, even in a function nobody calls on import: both signs of intent.
+    threat = judge([named(typosquat), hit(dropper, Scope.RUNTIME)], rules, readable=True)
+    assert threat.verdict is Verdict.MALICIOUS
+    # The same threat without the look-alike name is not enough alone.
+    alone = judge([hit(dropper, Scope.RUNTIME)], rules, readable=True)
+    assert alone.verdict is not Verdict.MALICIOUS

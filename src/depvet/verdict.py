@@ -63,6 +63,9 @@ class Combination:
     all_of: tuple[frozenset[Tag], ...]  # one tag from each group must be present
     points: int
     unasked: bool = False  # the tags must not come only from code that runs when called
+    # Points instead when a rule of the last group is a threat, not a mere capability:
+    # two signs of intent together.
+    threat_points: int = 0
 
 
 COMBINATIONS: tuple[Combination, ...] = (
@@ -136,6 +139,9 @@ COMBINATIONS: tuple[Combination, ...] = (
             ),
         ),
         points=35,
+        # A package posing as another (a typosquat, a dependency-confusion version) that
+        # also downloads and runs a program, beacons or exfiltrates, even in a function.
+        threat_points=60,
     ),
 )
 
@@ -160,6 +166,20 @@ def _satisfied(
             return False
         rules |= found
     return len(rules) >= 2
+
+
+def _threat_in(
+    group: frozenset[Tag],
+    present: Mapping[Tag, set[str]],
+    shared: Mapping[Tag, set[str]],
+    rules: Mapping[str, Rule],
+) -> bool:
+    """Whether a threat rule brought one of ``group``'s tags."""
+    return any(
+        (rule := rules.get(rule_id)) is not None and rule.kind is RuleKind.THREAT
+        for tag in group
+        for rule_id in (*present.get(tag, ()), *shared.get(tag, ()))
+    )
 
 
 def _is_code(path: str) -> bool:
@@ -209,9 +229,13 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
         for path in files:
             present = tags_unasked.get(path, {}) if combo.unasked else tags_any.get(path, {})
             shared = package_unasked if combo.unasked else package_tags
-            if _satisfied(combo, present, shared):
-                combined[f"combination:{combo.name}"] = combo.points
+            if not _satisfied(combo, present, shared):
+                continue
+            name = f"combination:{combo.name}"
+            if combo.threat_points and _threat_in(combo.all_of[-1], present, shared, rules):
+                combined[name] = combo.threat_points
                 break
+            combined[name] = max(combo.points, combined.get(name, 0))
     if len(obfuscation_rules) >= 2:
         combined[LAYERED_OBFUSCATION[0]] = LAYERED_OBFUSCATION[1]
     contributions = {**{k: v for k, v in best.items() if v}, **combined}
