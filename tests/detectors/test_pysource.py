@@ -611,6 +611,16 @@ def test_cmdclass_in_options_dict() -> None:
         # ...unless the items are the characters of a string.
         ("s = ''\nfor c in reversed('1 = x'):\n    s += c\nexec(s)", Origin.OBFUSCATED),
         ("t = '1 = x'\nexec(''.join(reversed(t)))", Origin.OBFUSCATED),
+        # filter's predicate and sorted's key pick and order the items; they add none.
+        (
+            "line = list(filter(lambda l: l.startswith('V'), open('pkg/__init__.py')))[0]\n"
+            "exec(line.split('=')[1])",
+            Origin.FILE,
+        ),
+        (
+            f"import base64\nexec(''.join(sorted(base64.b64decode('{HARMLESS_B64}'), key=len)))",
+            Origin.DECODE,
+        ),
         # A local named like a Python 2 builtin is not the builtin.
         (
             "def load(name):\n    file = open(name)\n    return file.read()\nexec(load('v.py'))",

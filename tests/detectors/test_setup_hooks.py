@@ -338,3 +338,45 @@ def test_needed_words_cover_the_patterns(line: str) -> None:
 def test_shell_download_names_the_program(command: str, program: str | None) -> None:
     match = setup_hooks.SHELL_DOWNLOAD.search(command)
     assert (match.group(0) if match else None) == program
+
+
+_DEPLOY = """\
+import os
+from setuptools import Command, setup
+
+
+class Deploy(Command):
+    user_options = []
+
+    def initialize_options(self): pass
+    def finalize_options(self): pass
+
+    def run(self):
+        os.system("sh -c 'python setup.py sdist' && twine upload dist/*")
+
+
+setup(name="tool", cmdclass={CMDCLASS})
+"""
+
+
+@pytest.mark.parametrize(
+    ("cmdclass", "runs"),
+    [
+        ("'deploy': Deploy", False),  # only `python setup.py deploy`, by hand
+        ("'install': Deploy", True),  # pip runs install
+        ("'deploy': Deploy, 'build_py': Deploy", True),
+        ("**extra_commands(), 'deploy': Deploy", True),  # not every class readable: assume it runs
+    ],
+)
+def test_a_command_only_a_person_runs_is_no_install_hook(cmdclass: str, runs: bool) -> None:
+    text = _DEPLOY.replace("{CMDCLASS}", "{" + cmdclass + "}")
+    if "extra_commands" in cmdclass:
+        text = text.replace(
+            "setup(",
+            "class Extra(Command):\n    pass\n\n\n"
+            "def extra_commands():\n    return {'x': Extra}\n\n\nsetup(",
+        )
+    rules = _rules(text)
+    assert ("setup-install-process" in rules) is runs
+    assert ("setup-install-shell-download" in rules) is runs
+    assert "setup-cmdclass-override" in rules  # the override itself is still reported

@@ -106,26 +106,18 @@ class Origin(enum.Flag):
     PARAM = enum.auto()
 
 
-# Every setuptools/distutils command a package can override with cmdclass;
-# subclassing any of them puts code on the install/build path.
-COMMAND_NAMES = frozenset(
-    [
-        "Command",
-        "alias",
+# The commands pip and build frontends run to build or install from source; any other
+# command (deploy, upload, test, clean) runs only when a person asks setup.py for it.
+PIP_RUNS = frozenset(
+    {
         "bdist",
-        "bdist_dumb",
         "bdist_egg",
-        "bdist_rpm",
         "bdist_wheel",
-        "bdist_wininst",
         "build",
         "build_clib",
         "build_ext",
         "build_py",
         "build_scripts",
-        "check",
-        "clean",
-        "config",
         "develop",
         "dist_info",
         "easy_install",
@@ -137,15 +129,27 @@ COMMAND_NAMES = frozenset(
         "install_headers",
         "install_lib",
         "install_scripts",
-        "register",
-        "rotate",
-        "saveopts",
         "sdist",
-        "setopt",
-        "test",
-        "upload",
-    ]
+    }
 )
+# Every setuptools/distutils command a package can override with cmdclass;
+# subclassing any of them puts code on the install/build path.
+COMMAND_NAMES = PIP_RUNS | {
+    "Command",
+    "alias",
+    "bdist_dumb",
+    "bdist_rpm",
+    "bdist_wininst",
+    "check",
+    "clean",
+    "config",
+    "register",
+    "rotate",
+    "saveopts",
+    "setopt",
+    "test",
+    "upload",
+}
 
 # Packages whose command classes a setup.py subclasses (numpy.distutils too).
 _COMMAND_ROOTS = frozenset({"setuptools", "distutils", "wheel", "Cython", "numpy", "pybind11"})
@@ -809,6 +813,10 @@ class CmdclassUse:
     line: int
     commands: tuple[str, ...]  # command names overridden, when they can be read
     classes: tuple[str, ...]  # local classes it names
+    # (command name, local class) where a literal name maps to a class; ``paired`` is
+    # False when some class it names is not written next to a literal name.
+    registered: tuple[tuple[str, str], ...] = ()
+    paired: bool = False
 
 
 class ModuleAnalysis:
@@ -1485,14 +1493,18 @@ class ModuleAnalysis:
     def _cmdclass_use(self, value: ast.expr, scope: str, line: int) -> CmdclassUse:
         commands: list[str] = []
         classes: list[str] = []
+        registered: list[tuple[str, str]] = []
         pending: list[tuple[ast.expr, str, int]] = [(value, scope, 0)]
         while pending:
             expr, where, depth = pending.pop()
             for node in ast.walk(expr):
                 if isinstance(node, ast.Dict):
                     commands.extend(k for k in map(_const_str, node.keys) if k is not None)
+                    for key, item in zip(node.keys, node.values, strict=True):
+                        registered.extend(self._registration(_const_str(key), item, where))
                 elif isinstance(node, ast.keyword) and node.arg is not None:
                     commands.append(node.arg)
+                    registered.extend(self._registration(node.arg, node.value, where))
                 elif isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
                     target = self.resolve_def(where, node.id)
                     if target in self.classes:
@@ -1508,16 +1520,44 @@ class ModuleAnalysis:
             line=line,
             commands=tuple(dict.fromkeys(commands)),
             classes=tuple(dict.fromkeys(classes)),
+            registered=tuple(dict.fromkeys(registered)),
+            paired=self._literal_cmdclass(value, scope)
+            and set(classes) <= {cls for _, cls in registered},
         )
 
+    def _literal_cmdclass(self, expr: ast.expr, scope: str, depth: int = 0) -> bool:
+        """Whether a cmdclass value is a dict written out, every key a literal name."""
+        if isinstance(expr, ast.Dict):
+            return all(_const_str(key) is not None for key in expr.keys)
+        if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
+            return (
+                expr.func.id == "dict"
+                and not expr.args
+                and all(k.arg is not None for k in expr.keywords)
+            )
+        if isinstance(expr, ast.Name) and depth < 3:
+            values = self._assigned(scope, expr.id)
+            return bool(values) and all(
+                self._literal_cmdclass(value, where, depth + 1) for value, where in values
+            )
+        return False
+
+    def _registration(self, name: str | None, value: ast.expr, scope: str) -> list[tuple[str, str]]:
+        """(name, class) when ``value`` names a local class and ``name`` is literal."""
+        if name is None or not isinstance(value, ast.Name):
+            return []
+        target = self.resolve_def(scope, value.id)
+        return [(name, target)] if target in self.classes else []
+
     def _command_classes(self) -> frozenset[str]:
-        found = {cls for use in self.cmdclass for cls in use.classes}
+        by_hand = self._by_hand_commands()
+        found = {cls for use in self.cmdclass for cls in use.classes} - by_hand
         # Subclasses of setuptools/distutils commands, and of those, to a fixpoint.
         changed = True
         while changed:
             changed = False
             for info in self.classes.values():
-                if info.qualname in found:
+                if info.qualname in found or info.qualname in by_hand:
                     continue
                 for base in info.node.bases:
                     local = self._local_class(base, info.parent)
@@ -1529,6 +1569,37 @@ class ModuleAnalysis:
                         found.add(info.qualname)
                         changed = True
                         break
+        return frozenset(found)
+
+    def _by_hand_commands(self) -> frozenset[str]:
+        """Command classes that only a person running ``setup.py NAME`` starts.
+
+        A class made straight from the generic ``Command`` and registered only under
+        names pip never runs (``deploy``, ``upload``, ``clean``) does not run while a
+        package is built or installed. Only when every cmdclass can be read name by
+        name, and no other class builds on it.
+        """
+        if not self.cmdclass or not all(use.paired for use in self.cmdclass):
+            return frozenset()
+        names: defaultdict[str, set[str]] = defaultdict(set)
+        for use in self.cmdclass:
+            for name, cls in use.registered:
+                names[cls].add(name)
+        bases = {
+            local
+            for info in self.classes.values()
+            for base in info.node.bases
+            if (local := self._local_class(base, info.parent)) is not None
+        }
+        found = set()
+        for info in self.classes.values():
+            generic = bool(info.node.bases) and all(
+                (self.qualname(base, info.parent) or "").rsplit(".", 1)[-1] == "Command"
+                and _is_command_base(self.qualname(base, info.parent))
+                for base in info.node.bases
+            )
+            if generic and info.qualname not in bases and not names[info.qualname] & PIP_RUNS:
+                found.add(info.qualname)
         return frozenset(found)
 
     def _local_class(self, expr: ast.expr, scope: str) -> str | None:
@@ -1717,7 +1788,7 @@ class ModuleAnalysis:
         ):
             found |= Origin.HOST  # the answer of "what is my address" is a host fact
         arguments = Origin.NONE
-        for arg in [*call.args, *(k.value for k in call.keywords)]:
+        for arg in _data_arguments(call, qualname):
             arguments |= self._origin(arg, scope, depth + 1)
         if qualname in _OBFUSCATORS and not self._reorders_items(call, qualname, scope):
             # chr(112), reversed("cexe"): text spelt so grep cannot see it.
@@ -2080,6 +2151,20 @@ class ModuleAnalysis:
         if 1 <= number <= len(self._lines):
             return self._lines[number - 1].strip()
         return ""
+
+
+# Builtins whose result is made of their data's items: a predicate or key function
+# (filter(lambda line: ..., open(p)), sorted(xs, key=len)) picks or orders, adds nothing.
+_FILTERS = frozenset({"filter", "itertools.filterfalse"})
+_ORDERERS = frozenset({"sorted", "min", "max"})
+
+
+def _data_arguments(call: ast.Call, qualname: str | None) -> list[ast.expr]:
+    """The arguments whose values can end up in the call's result."""
+    if qualname in _FILTERS:
+        return call.args[1:]
+    keywords = [k for k in call.keywords if not (qualname in _ORDERERS and k.arg == "key")]
+    return [*call.args, *(k.value for k in keywords)]
 
 
 _EMPTY = ("", b"", None)
