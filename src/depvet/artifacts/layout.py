@@ -51,6 +51,16 @@ def _is_test_or_doc_dir(part: str) -> bool:
     return lower in TEST_DIRS or lower.endswith((" tests", "_tests"))
 
 
+def _in_test_archive(path: str) -> bool:
+    """Whether ``path`` is inside an archive that sits in a test or docs folder.
+
+    A test suite's fixtures (other projects' wheels and sdists a package manager's
+    tests install) are data for the tests: nothing installs them with the package.
+    """
+    outer = path.split("!/")[:-1]
+    return any(_is_test_or_doc_dir(part) for level in outer for part in level.split("/")[:-1])
+
+
 def relative_path(container: str, path: str) -> str:
     """``path`` relative to the package root of its innermost container."""
     inner = path.rsplit("!/", 1)[-1]
@@ -77,8 +87,10 @@ def role_of(container: str, path: str) -> FileRole:
         return FileRole.SETUP
     if lower.endswith(PYTHON_SUFFIXES):
         parts = rel.split("/")
-        if (container not in SITE_LAYOUT and len(parts) > 1 and parts[0] in SOURCE_ONLY_DIRS) or (
-            any(_is_test_or_doc_dir(part) for part in parts[:-1])
+        if (
+            (container not in SITE_LAYOUT and len(parts) > 1 and parts[0] in SOURCE_ONLY_DIRS)
+            or any(_is_test_or_doc_dir(part) for part in parts[:-1])
+            or _in_test_archive(path)
         ):
             return FileRole.AUXILIARY
         return FileRole.PYTHON
