@@ -47,6 +47,12 @@ def test_every_shipped_name_is_its_own_project() -> None:
         ("312", False),  # pywin32 counts its releases
         ("129.6.0", False),
         ("2024.10", False),
+        ("20260107", False),  # a release date: YYYYMMDD
+        ("202610", False),  # YYYYMM
+        ("20260602.2.5", False),
+        ("99991231", True),  # no year
+        ("20261399", True),  # no month
+        ("100000", True),
         ("98.1", False),
         ("1.0", False),
         ("", False),

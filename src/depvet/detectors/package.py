@@ -192,12 +192,22 @@ def is_confusion_version(raw: str) -> bool:
         return False
     major = version.major
     if major >= 9999:
-        return True
+        return not _is_calendar(major)  # 20261015, 202610: a release date, not a bid
     # Calendar versions (2024.1) are honest, and so is a long-lived project's own count
     # (pywin32 312). What is picked to outrank is made of nines, round, or a joke.
     return 99 <= major < 1900 and (
         set(str(major)) == {"9"} or major % 100 == 0 or major in _JOKE_MAJORS
     )
+
+
+def _is_calendar(major: int) -> bool:
+    """Whether a version's first number is a date: YYYYMM or YYYYMMDD."""
+    digits = str(major)
+    if len(digits) not in (6, 8) or not 1990 <= int(digits[:4]) <= 2100:
+        return False
+    if not 1 <= int(digits[4:6]) <= 12:
+        return False
+    return len(digits) == 6 or 1 <= int(digits[6:]) <= 31
 
 
 class DependencyConfusionDetector:
