@@ -232,10 +232,12 @@ def judge(findings: Iterable[Finding], rules: Mapping[str, Rule], *, readable: b
             if not _satisfied(combo, present, shared):
                 continue
             name = f"combination:{combo.name}"
-            if combo.threat_points and _threat_in(combo.all_of[-1], present, shared, rules):
+            combined[name] = combo.points
+            if not combo.threat_points:
+                break
+            if _threat_in(combo.all_of[-1], present, shared, rules):
                 combined[name] = combo.threat_points
                 break
-            combined[name] = max(combo.points, combined.get(name, 0))
     if len(obfuscation_rules) >= 2:
         combined[LAYERED_OBFUSCATION[0]] = LAYERED_OBFUSCATION[1]
     contributions = {**{k: v for k, v in best.items() if v}, **combined}

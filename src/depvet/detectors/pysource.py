@@ -1198,17 +1198,26 @@ class ModuleAnalysis:
                 return candidate
         return None
 
-    def _assigned(self, scope: str, name: str) -> list[tuple[ast.expr, str]]:
-        """Values bound to ``name`` as seen from ``scope`` (innermost binding scope)."""
+    def _binding(self, scope: str, name: str) -> tuple[str, list[ast.expr] | None] | None:
+        """The innermost scope that binds ``name`` as seen from ``scope``, with the values
+        it assigns, or None for values when it is a parameter there; None if none does."""
         for outer in self._scope_chain(scope):
             info = self.functions.get(outer)
             if info is not None and name in info.params:
-                return []
+                return outer, None
             bindings = self._assigns.get(outer)
             values = bindings.get(name) if bindings is not None else None
             if values:
-                return [(v, outer) for v in values]
-        return []
+                return outer, values
+        return None
+
+    def _assigned(self, scope: str, name: str) -> list[tuple[ast.expr, str]]:
+        """Values bound to ``name`` as seen from ``scope`` (innermost binding scope)."""
+        found = self._binding(scope, name)
+        if found is None:
+            return []
+        outer, values = found
+        return [(v, outer) for v in values or ()]
 
     def value_nodes(self, expr: ast.expr, scope: str, depth: int = 0) -> list[ast.AST]:
         """The nodes of ``expr`` and of the values its names were bound to, a few hops deep."""
@@ -1285,34 +1294,24 @@ class ModuleAnalysis:
         return found
 
     def _bound_qualname(self, name: str, scope: str, depth: int) -> str | None:
-        assigned = self._assigned(scope, name)
-        for value, where in assigned:
-            # Only alias-shaped values: `p = subprocess.Popen(...)` is a result,
-            # not another name for Popen.
-            if isinstance(value, ast.Name | ast.Attribute | ast.Subscript) or (
-                isinstance(value, ast.Call) and self._is_lookup_call(value, where, depth)
-            ):
-                found = self._qualname(value, where, depth + 1)
-                if found is not None:
-                    return found
-        if assigned or self._is_param(scope, name):
+        binding = self._binding(scope, name)
+        if binding is not None:
+            where, values = binding
+            for value in values or ():
+                # Only alias-shaped values: `p = subprocess.Popen(...)` is a result,
+                # not another name for Popen.
+                if isinstance(value, ast.Name | ast.Attribute | ast.Subscript) or (
+                    isinstance(value, ast.Call) and self._is_lookup_call(value, where, depth)
+                ):
+                    found = self._qualname(value, where, depth + 1)
+                    if found is not None:
+                        return found
             return None  # a local `file = open(p)` or parameter `input` hides the builtin
         if name in _BUILTINS or name in _BUILTIN_MODULES:
             return name
         if len(self._stars) == 1:
             return f"{self._stars[0]}.{name}"
         return None
-
-    def _is_param(self, scope: str, name: str) -> bool:
-        """Whether ``name`` seen from ``scope`` is a parameter of an enclosing function."""
-        for outer in self._scope_chain(scope):
-            info = self.functions.get(outer)
-            if info is not None and name in info.params:
-                return True
-            bindings = self._assigns.get(outer)
-            if bindings is not None and bindings.get(name):
-                return False
-        return False
 
     def _is_lookup_call(self, call: ast.Call, scope: str, depth: int) -> bool:
         target = self._qualname(call.func, scope, depth + 1)
@@ -1591,16 +1590,19 @@ class ModuleAnalysis:
             for base in info.node.bases
             if (local := self._local_class(base, info.parent)) is not None
         }
-        found = set()
-        for info in self.classes.values():
-            generic = bool(info.node.bases) and all(
-                (self.qualname(base, info.parent) or "").rsplit(".", 1)[-1] == "Command"
-                and _is_command_base(self.qualname(base, info.parent))
-                for base in info.node.bases
-            )
-            if generic and info.qualname not in bases and not names[info.qualname] & PIP_RUNS:
-                found.add(info.qualname)
-        return frozenset(found)
+        return frozenset(
+            info.qualname
+            for info in self.classes.values()
+            if info.node.bases
+            and all(self._generic_command(base, info.parent) for base in info.node.bases)
+            and info.qualname not in bases
+            and not names[info.qualname] & PIP_RUNS
+        )
+
+    def _generic_command(self, base: ast.expr, scope: str) -> bool:
+        """Whether ``base`` is setuptools' or distutils' own ``Command``."""
+        qualname = self.qualname(base, scope)
+        return _is_command_base(qualname) and qualname is not None and qualname.endswith("Command")
 
     def _local_class(self, expr: ast.expr, scope: str) -> str | None:
         if isinstance(expr, ast.Name):
@@ -2220,9 +2222,6 @@ def _arg(call: ast.Call, index: int, keyword: str) -> ast.expr | None:
     return None
 
 
-_ONLY_AST = 0x400  # ast.PyCF_ONLY_AST
-
-
 def _parses_only(call: ast.Call) -> bool:
     """Whether a ``compile`` call's flags ask for a syntax tree (``ast.PyCF_ONLY_AST``).
 
@@ -2236,7 +2235,11 @@ def _parses_only(call: ast.Call) -> bool:
             return True
         if type(node) is ast.Attribute and node.attr == "PyCF_ONLY_AST":
             return True
-        if type(node) is ast.Constant and type(node.value) is int and node.value & _ONLY_AST:
+        if (
+            type(node) is ast.Constant
+            and type(node.value) is int
+            and node.value & ast.PyCF_ONLY_AST
+        ):
             return True
     return False
 
