@@ -159,6 +159,27 @@ def test_symlink_in_zip_is_skipped(tmp_path: Path) -> None:
     assert "unsafe-member" in references(budget)
 
 
+def test_members_with_no_name_are_skipped_and_the_rest_read(tmp_path: Path) -> None:
+    # Test fixtures of zip readers hold members named "" (zipfile's is_dir() fails on them).
+    target = tmp_path / "noname.zip"
+    with zipfile.ZipFile(target, "w") as zf:
+        zf.writestr(zipfile.ZipInfo(""), b"data")
+        zf.writestr(zipfile.ZipInfo("./"), b"")
+        zf.writestr("demo/real.py", "x = 1\n")
+    _, members, budget = read_all(target)
+    assert [m.path for m in members] == ["demo/real.py"]
+    assert [e.message for e in budget.errors] == ["member with no name skipped: ''"]
+    tarred = tmp_path / "noname.tar"
+    with tarfile.open(tarred, "w") as tf:
+        for name, data in ((".", b"data"), ("demo-1.0/setup.py", b"pass\n")):
+            info = tarfile.TarInfo(name)
+            info.size = len(data)
+            tf.addfile(info, io.BytesIO(data))
+    _, members, budget = read_all(tarred)
+    assert [m.path for m in members] == ["demo-1.0/setup.py"]
+    assert [e.message for e in budget.errors] == ["member with no name skipped: '.'"]
+
+
 def test_zip_bomb_member_is_skipped_and_the_rest_read(tmp_path: Path) -> None:
     limits = Limits(ratio_floor=1 * MiB, max_ratio=100)
     target = tmp_path / "bomb.zip"

@@ -104,11 +104,16 @@ class ArchiveArtifact:
         budget, limits = self._budget, self._budget.limits
         compressed = uncompressed = 0
         for info in zf.infolist():
-            if info.is_dir():
+            if info.filename.endswith("/"):  # a folder (is_dir() fails on an empty name)
                 continue
             budget.take_member()
             path, hostile = sanitize(info.filename)
             shown = self._prefix + path
+            if not path:
+                budget.note(
+                    "unsafe-member", f"member with no name skipped: {info.filename!r}", shown
+                )
+                continue
             mode = info.external_attr >> 16
             if info.create_system == 3 and stat.S_IFMT(mode) and not stat.S_ISREG(mode):
                 what = "symbolic link" if stat.S_ISLNK(mode) else "special file"
@@ -154,6 +159,11 @@ class ArchiveArtifact:
                 budget.take_member()
                 path, hostile = sanitize(info.name)
                 shown = self._prefix + path
+                if not path:
+                    budget.note(
+                        "unsafe-member", f"member with no name skipped: {info.name!r}", shown
+                    )
+                    continue
                 if not info.isreg():
                     what = "link" if info.issym() or info.islnk() else "special file"
                     budget.note("unsafe-member", f"{what} skipped: {info.name!r}", shown)
