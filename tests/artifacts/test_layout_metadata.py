@@ -31,6 +31,10 @@ from depvet.files import FileRole
         ("sdist", "pkg-1.0/dev/scripts/build_bindings.py", FileRole.AUXILIARY),
         ("wheel", "dev/__init__.py", FileRole.PYTHON),  # installed: a package named dev
         ("sdist", "pkg-1.0/pkg/tests/test_api.py", FileRole.AUXILIARY),
+        # A benchmark suite, however deep (a vendored C library's), runs under its runner.
+        ("sdist", "pkg-1.0/libfoo/lib/scripts/bench/bench.py", FileRole.AUXILIARY),
+        ("wheel", "pkg/benchmarks/run.py", FileRole.AUXILIARY),
+        ("wheel", "pkg/benchmark.py", FileRole.PYTHON),
         # A wheel a test suite installs is a fixture; a wheel shipped elsewhere is code.
         (
             "wheel",

@@ -882,7 +882,10 @@ BUILTIN_BY_NAME_AT_RUNTIME = (
 
 FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     "decode-exec": RuleFixtures(
-        positive=[module(src, f"pkg/{name}.py") for name, src in DECODE_EXEC_SHAPES.items()]
+        positive=[
+            module(src, f"pkg/{name.replace('-', '_')}.py")
+            for name, src in DECODE_EXEC_SHAPES.items()
+        ]
         + [
             module(DECODE_EXEC_REACHED),
             startup(DECODE_EXEC_SHAPES["b64"]),

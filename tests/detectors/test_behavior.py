@@ -32,6 +32,10 @@ def _scopes(findings: list[Finding], rule: str) -> set[Scope]:
         (FileRole.PYTHON, "pkg/mod.py", "decode-exec", Scope.IMPORT),
         (FileRole.CUSTOMIZE, "sitecustomize.py", "decode-exec", Scope.STARTUP),
         (FileRole.PYTHON, "pkg/__main__.py", "decode-exec-runtime", Scope.RUNTIME),
+        # No import statement can name these files: they run only as scripts.
+        (FileRole.PYTHON, "lib/transform-httplib.py", "decode-exec-runtime", Scope.RUNTIME),
+        (FileRole.PYTHON, "web/fluid.properties.py", "decode-exec-runtime", Scope.RUNTIME),
+        (FileRole.PYTHON, "pkg/_mod2.py", "decode-exec", Scope.IMPORT),
     ],
 )
 def test_scope_follows_where_code_runs(role: FileRole, path: str, rule: str, scope: Scope) -> None:

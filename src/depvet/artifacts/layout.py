@@ -42,8 +42,11 @@ SOURCE_ONLY_DIRS = frozenset(
         "notebooks",
     }
 )
-# Test suites run under a test runner and docs under a doc builder, never on import.
-TEST_DIRS = frozenset({"tests", "test", "testing", "unittests", "doc", "docs", "examples"})
+# Test suites run under a test runner, benchmarks under a benchmark runner and docs under
+# a doc builder, never on import.
+TEST_DIRS = frozenset(
+    {"tests", "test", "testing", "unittests", "doc", "docs", "examples", "benchmarks", "bench"}
+)
 
 
 def _is_test_or_doc_dir(part: str) -> bool:

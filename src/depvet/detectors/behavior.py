@@ -894,9 +894,20 @@ class _Scan:
             return False
         if self.role is FileRole.SETUP:
             return scope in self.analysis.load_scopes or scope in self.analysis.hook_scopes
-        if self.role is FileRole.PYTHON and self.file.name == "__main__.py":
-            return False  # runs for `python -m pkg`, never on import
+        if self.script_only:
+            return False
         return scope in self.analysis.load_scopes
+
+    @property
+    def script_only(self) -> bool:
+        """Whether the file runs only as a script, never on import: ``__main__.py``
+        (``python -m pkg``) and files no import statement can name
+        (``transform-httplib.py``, ``fluid.properties.py``)."""
+        if self.role is not FileRole.PYTHON:
+            return False
+        name = self.file.name.rsplit("/", 1)[-1]
+        stem = name.rpartition(".")[0]
+        return name == "__main__.py" or not stem.isidentifier()
 
     def scope_of(self, scope: str) -> Scope:
         if not self.loads(scope):
@@ -914,7 +925,7 @@ class _Scan:
             Scope.IMPORT: "on import",
             Scope.RUNTIME: "when called",
         }[self.scope_of(scope)]
-        if scope == MAIN_SCOPE:
+        if scope == MAIN_SCOPE or (not scope and self.script_only):
             return "when the file is run as a script"
         if scope == BY_HAND_SCOPE:
             return "only when the script is run by hand with a command pip never gives"
