@@ -865,3 +865,18 @@ def test_the_other_name_used_where_it_runs_reaches_the_definition(use: str, reac
 def test_a_hook_set_to_a_function_still_reaches_it() -> None:
     analysis = _analyze("import sys\n\ndef hook(*a):\n    pass\n\nsys.excepthook = hook\n")
     assert "hook" in analysis.load_scopes
+
+
+@pytest.mark.parametrize(
+    ("use", "runs"),
+    [
+        ("payload.cache_clear = None", False),  # an attribute of the function, read or set
+        ("print(payload.__doc__, HttpClient.timeout)", False),
+        ("payload.callback('x')", True),  # a method of a function (click, functools) may run it
+        ("payload.delay()", True),
+        ("HttpClient.__init__(None)", True),
+    ],
+)
+def test_an_attribute_of_a_function_or_class_runs_it_only_when_called(use: str, runs: bool) -> None:
+    scopes = _analyze(_ALIASED % use).load_scopes
+    assert ("payload" in scopes or "HttpClient.__init__" in scopes) is runs

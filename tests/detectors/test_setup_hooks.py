@@ -346,6 +346,8 @@ from setuptools import Command, setup
 
 
 class Deploy(Command):
+    name = "deploy"
+    alias = "install"
     user_options = []
 
     def initialize_options(self): pass
@@ -366,6 +368,9 @@ setup(name="tool", cmdclass={CMDCLASS})
         ("'install': Deploy", True),  # pip runs install
         ("'deploy': Deploy, 'build_py': Deploy", True),
         ("**extra_commands(), 'deploy': Deploy", True),  # not every class readable: assume it runs
+        ("Deploy.name: Deploy", False),  # the class names itself "deploy"
+        ("Deploy.alias: Deploy", True),  # ... or "install"
+        ("Deploy.unknown: Deploy", True),  # a name nobody can read: assume it runs
     ],
 )
 def test_a_command_only_a_person_runs_is_no_install_hook(cmdclass: str, runs: bool) -> None:
@@ -380,3 +385,32 @@ def test_a_command_only_a_person_runs_is_no_install_hook(cmdclass: str, runs: bo
     assert ("setup-install-process" in rules) is runs
     assert ("setup-install-shell-download" in rules) is runs
     assert "setup-cmdclass-override" in rules  # the override itself is still reported
+
+
+_TAGGED = """\
+import subprocess
+from setuptools import setup
+
+METADATA = dict(name="tool", version="1.0", url="https://example.invalid/tool")
+METADATA["version"] += ".post1"
+SOURCES = {"mirror": "https://example.invalid/tool.tar.gz", "tool": "tool"}
+subprocess.check_call(["git", "tag", "v" + {READ}])
+setup(**METADATA)
+"""
+
+
+@pytest.mark.parametrize(
+    ("read", "downloads"),
+    [
+        ('METADATA["version"]', False),  # one key: the URL beside it is not in the command
+        ('METADATA["url"]', True),
+        ("METADATA[key]", True),  # a key not written out: any value
+        ('SOURCES["mirror"]', True),
+        ('SOURCES["tool"]', False),
+    ],
+)
+def test_a_command_sees_only_the_dict_item_it_reads(read: str, downloads: bool) -> None:
+    text = _TAGGED.replace("{READ}", read)
+    if "[key]" in read:
+        text = text.replace("import subprocess", "import subprocess, sys\nkey = sys.argv[1]")
+    assert ("setup-install-shell-download" in _rules(text)) is downloads

@@ -854,6 +854,9 @@ class ModuleAnalysis:
             lambda: defaultdict(list)
         )
         self._subscript_keys: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
+        # (id of a value, name) -> the key it was stored under (d["k"] = v), or None for
+        # a store under a key not written out or into an attribute (d[k] = v, d.x = v).
+        self._stored_under: dict[tuple[int, str], str | None] = {}
         self._loop_names: defaultdict[str, set[str]] = defaultdict(set)  # for/comprehension targets
         # `with X as name:` by (scope, name): the statement and X, for uses in its body.
         self._with_names: defaultdict[
@@ -991,7 +994,12 @@ class ModuleAnalysis:
         node = entry[0]
         self._raw_calls.append((node, entry[1]))  # type: ignore[arg-type]
         func = node.func  # type: ignore[attr-defined]
-        if type(func) is not ast.Attribute or func.attr not in _REGISTRARS:
+        if type(func) is not ast.Attribute:
+            return False
+        if type(func.value) is ast.Name:
+            # fetch.callback(url), task.delay(): a method of a function may run it.
+            self._names[entry[1]].add(func.value.id)
+        if func.attr not in _REGISTRARS:
             return False
         # cli.add_command(up): a command registered with a CLI or a web app runs when
         # the user or a request asks for it, not now; its name is no call.
@@ -1005,6 +1013,12 @@ class ModuleAnalysis:
         assert isinstance(node, ast.Attribute)
         self._attributes[node.attr].append((node, scope))
         value = node.value
+        if type(value) is ast.Name:
+            # f.cache_clear, Config.DEBUG: reading an attribute of a function or a class
+            # calls neither (a call of one is counted in _on_call); a method named so is
+            # followed through _attr_refs.
+            self._attr_refs[scope].add((value.id, node.attr))
+            return True
         if type(value) is ast.Call:  # Tool().run(): the class's method runs
             value = value.func
         if type(value) is ast.Name:
@@ -1170,10 +1184,10 @@ class ModuleAnalysis:
                 base = base.value
             if isinstance(base, ast.Name):
                 self._assigns[scope][base.id].append(value)
-                if isinstance(target, ast.Subscript):
-                    key = _const_str(target.slice)
-                    if key is not None:
-                        self._subscript_keys[(scope, base.id)].append(key)
+                key = _const_str(target.slice) if isinstance(target, ast.Subscript) else None
+                if key is not None:
+                    self._subscript_keys[(scope, base.id)].append(key)
+                self._stored_under[(id(value), base.id)] = key if target.value is base else None
 
     # -- names ------------------------------------------------------------------------------
 
@@ -1498,9 +1512,10 @@ class ModuleAnalysis:
             expr, where, depth = pending.pop()
             for node in ast.walk(expr):
                 if isinstance(node, ast.Dict):
-                    commands.extend(k for k in map(_const_str, node.keys) if k is not None)
-                    for key, item in zip(node.keys, node.values, strict=True):
-                        registered.extend(self._registration(_const_str(key), item, where))
+                    keys = [self._command_key(key, where) for key in node.keys]
+                    commands.extend(k for k in keys if k is not None)
+                    for key, item in zip(keys, node.values, strict=True):
+                        registered.extend(self._registration(key, item, where))
                 elif isinstance(node, ast.keyword) and node.arg is not None:
                     commands.append(node.arg)
                     registered.extend(self._registration(node.arg, node.value, where))
@@ -1527,7 +1542,7 @@ class ModuleAnalysis:
     def _literal_cmdclass(self, expr: ast.expr, scope: str, depth: int = 0) -> bool:
         """Whether a cmdclass value is a dict written out, every key a literal name."""
         if isinstance(expr, ast.Dict):
-            return all(_const_str(key) is not None for key in expr.keys)
+            return all(self._command_key(key, scope) is not None for key in expr.keys)
         if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name):
             return (
                 expr.func.id == "dict"
@@ -1540,6 +1555,23 @@ class ModuleAnalysis:
                 self._literal_cmdclass(value, where, depth + 1) for value, where in values
             )
         return False
+
+    def _command_key(self, key: ast.expr | None, scope: str) -> str | None:
+        """A cmdclass key's text: a literal, or a local class's own literal attribute
+        (``{Deploy.name: Deploy}`` with ``name = "deploy"`` in the class body)."""
+        text = _const_str(key)
+        if text is not None or not isinstance(key, ast.Attribute):
+            return text
+        cls = self._local_class(key.value, scope)
+        if cls is None:
+            return None
+        values = [
+            statement.value
+            for statement in self.classes[cls].node.body
+            if isinstance(statement, ast.Assign)
+            and any(isinstance(t, ast.Name) and t.id == key.attr for t in statement.targets)
+        ]
+        return _const_str(values[0]) if len(values) == 1 else None
 
     def _registration(self, name: str | None, value: ast.expr, scope: str) -> list[tuple[str, str]]:
         """(name, class) when ``value`` names a local class and ``name`` is literal."""
@@ -2113,6 +2145,7 @@ class ModuleAnalysis:
         found: list[str] = []
         pending: list[tuple[ast.expr, str, int]] = [(expr, scope, 0)]
         seen: set[tuple[str, str]] = set()
+        keyed: set[int] = set()  # names read one key of, followed for that key only
         while pending and len(found) < MAX_STRINGS:
             current, where, depth = pending.pop()
             for node in walk_values(current):
@@ -2121,9 +2154,35 @@ class ModuleAnalysis:
                         found.append(node.value)
                     elif isinstance(node.value, bytes):
                         found.append(node.value.decode("latin-1"))
-                elif isinstance(node, ast.Name) and depth < 4 and (where, node.id) not in seen:
-                    seen.add((where, node.id))
-                    pending.extend((v, w, depth + 1) for v, w in self._assigned(where, node.id))
+                elif isinstance(node, ast.Name) and depth < 4:
+                    if id(node) not in keyed and (where, node.id) not in seen:
+                        seen.add((where, node.id))
+                        pending.extend((v, w, depth + 1) for v, w in self._assigned(where, node.id))
+                elif isinstance(node, ast.Subscript) and depth < 4:
+                    entries = self._key_values(node, where)
+                    if entries is not None:
+                        keyed.add(id(node.value))
+                        pending.extend((v, w, depth + 1) for v, w in entries)
+        return found
+
+    def _key_values(self, node: ast.Subscript, scope: str) -> list[tuple[ast.expr, str]] | None:
+        """What ``d["k"]`` can hold when d is only ever a dict written out (a literal or
+        ``dict(k=...)``) and items stored into it: the values under "k" and under keys
+        not written out. None when some value of d is anything else."""
+        base, key = node.value, _const_str(node.slice)
+        if type(base) is not ast.Name or key is None:
+            return None
+        found: list[tuple[ast.expr, str]] = []
+        for value, where in self._assigned(scope, base.id):
+            stored = (id(value), base.id)
+            if stored in self._stored_under:
+                if self._stored_under[stored] in (None, key):
+                    found.append((value, where))
+                continue
+            entries = _dict_entries(value)
+            if entries is None:
+                return None
+            found.extend((item, where) for name, item in entries if name in (None, key))
         return found
 
     def references(self, qualname: str) -> list[tuple[ast.Attribute, str]]:
@@ -2171,6 +2230,19 @@ def _data_arguments(call: ast.Call, qualname: str | None) -> list[ast.expr]:
 
 _EMPTY = ("", b"", None)
 _TEXT_METHODS = frozenset({"decode", "encode", "join", "format", "replace", "strip", "lower"})
+
+
+def _dict_entries(expr: ast.expr) -> list[tuple[str | None, ast.expr]] | None:
+    """(key, value) of a dict written out; None for a key not written out (``**more``);
+    None for anything else."""
+    if isinstance(expr, ast.Dict):
+        return [
+            (_const_str(key) if key is not None else None, value)
+            for key, value in zip(expr.keys, expr.values, strict=True)
+        ]
+    if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "dict":
+        return [(None, arg) for arg in expr.args] + [(k.arg, k.value) for k in expr.keywords]
+    return None
 
 
 def _may_be_text(expr: ast.expr) -> bool:
