@@ -42,6 +42,7 @@ from depvet.files import FileRole
             FileRole.AUXILIARY,
         ),
         ("wheel", "pkg-1.0/vendor/dep-1.0-py3-none-any.whl!/dep/__init__.py", FileRole.PYTHON),
+        ("sdist", "pkg-1.0/tests/fixtures/bad.tar.gz!/bad-0.1/setup.py", FileRole.AUXILIARY),
         ("sdist", "pkg-1.0/pkg/tools.py", FileRole.PYTHON),
         # In a wheel a top-level tools/ is an installed package; a tests/ folder is not run.
         ("wheel", "tools/__init__.py", FileRole.PYTHON),

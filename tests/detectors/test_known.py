@@ -37,6 +37,15 @@ def test_hash_domain_and_path_indicators() -> None:
     assert list(detector.scan(view(b"u = 'https://notc2.example.invalid'\n"))) == []
 
 
+def test_a_test_naming_a_campaign_is_a_mention_but_its_payload_still_counts() -> None:
+    detector = IndicatorDetector(TEST_IOCS)
+    text = b"BLOCKED = ['beacon.c2.example.invalid', '~/.config/fixture/agent.py']\n"
+    in_tests = FileView(path="pkg-1.0/tests/test_scan.py", role=FileRole.AUXILIARY, data=text)
+    assert list(detector.scan(in_tests)) == []
+    shipped = FileView(path="pkg-1.0/tests/sample.py", role=FileRole.AUXILIARY, data=PAYLOAD)
+    assert ["T-1" in f.message for f in detector.scan(shipped)] == [True]
+
+
 def test_artifact_hash_marks_the_release_malicious() -> None:
     detector = KnownBadDetector(TEST_IOCS)
     package = PackageFacts(name="x", version="1", kind="wheel", paths=(), sha256="AB" * 32)

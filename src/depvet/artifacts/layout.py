@@ -81,6 +81,8 @@ def role_of(container: str, path: str) -> FileRole:
     lower = name.lower()
     if lower.endswith(".pth"):
         return FileRole.PTH
+    if lower.endswith(PYTHON_SUFFIXES) and _in_test_archive(path):
+        return FileRole.AUXILIARY  # even a setup.py: nothing builds a test's fixture
     top_level = rel.count("/") == 0 or (
         container not in SITE_LAYOUT and rel.count("/") == 1 and rel.startswith("src/")
     )
@@ -91,10 +93,8 @@ def role_of(container: str, path: str) -> FileRole:
     if lower.endswith(PYTHON_SUFFIXES):
         parts = rel.split("/")
         if (
-            (container not in SITE_LAYOUT and len(parts) > 1 and parts[0] in SOURCE_ONLY_DIRS)
-            or any(_is_test_or_doc_dir(part) for part in parts[:-1])
-            or _in_test_archive(path)
-        ):
+            container not in SITE_LAYOUT and len(parts) > 1 and parts[0] in SOURCE_ONLY_DIRS
+        ) or any(_is_test_or_doc_dir(part) for part in parts[:-1]):
             return FileRole.AUXILIARY
         return FileRole.PYTHON
     return FileRole.OTHER

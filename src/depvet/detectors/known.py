@@ -224,6 +224,10 @@ class IndicatorDetector:
         named = self._names.get(file.name)
         if named is not None:
             found.append(self._finding(file, named, None, file.name))
+        if file.role is FileRole.AUXILIARY:
+            # A test or doc naming a campaign's domain or path is a mention, not the
+            # campaign (a scanner's own tests hold them); its file or name still counts.
+            return found
         if file.role is not FileRole.OTHER or len(file.data) <= 4 * 1024 * 1024:
             # One pass finds which texts occur at all; only those are then located
             # (one regex alternation over every file of every package was slow).
