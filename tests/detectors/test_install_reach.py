@@ -35,12 +35,24 @@ def test_imported_single_file_modules_and_started_scripts() -> None:
         "import subprocess, sys\nsubprocess.run([sys.executable, '-m', 'pkg.collect'])\n"
     ) == {"pkg-1.0/pkg/collect.py"}
     assert reached("exec(open('tools/beacon.py').read())\n") == {"pkg-1.0/tools/beacon.py"}
+    # A program given with -c that imports a module of the tree runs that module.
+    assert reached(
+        "import subprocess\n"
+        "subprocess.run(['python', '-c', 'import pkg.collect; pkg.collect.main()'])\n"
+    ) == {"pkg-1.0/pkg/collect.py"}
+    assert reached("import os\nos.system('python -c \"from pre_install import go; go()\"')\n") == {
+        "pkg-1.0/pre_install.py"
+    }
 
 
 def test_what_honest_setup_files_do_is_not_followed() -> None:
     assert reached("from pkg import __version__\n") == set()  # the package itself
     assert reached("setup(scripts=['bin/tool.py'])\n") == set()  # installed, not run
     assert reached("print('run python tools/beacon.py by hand')\n") == set()
+    assert (
+        reached("import os\nos.system('python -c \"import numpy; print(numpy.__file__)\"')\n")
+        == set()
+    )
     assert reached("def broken(:\n") == set()
     # versioneer is imported and does run: followed, like any single-file module.
     assert reached("import versioneer\n") == {"pkg-1.0/versioneer.py"}

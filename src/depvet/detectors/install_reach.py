@@ -64,6 +64,10 @@ def _strings(node: ast.AST) -> list[str]:
     ]
 
 
+# `import a.b` / `from a.b import c` at the start of a statement of a program in a string.
+_CODE_IMPORT = re.compile(r"(?:^|[;\n\"'])\s*(?:import|from)\s+([A-Za-z_][\w.]*)")
+
+
 def _named_by_call(node: ast.Call) -> Iterable[str]:
     """Relative paths of Python files a running call names (``x.py``; ``-m a.b`` → a/b.py)."""
     words = [w for text in _strings(node) for w in text.split()]
@@ -75,6 +79,11 @@ def _named_by_call(node: ast.Call) -> Iterable[str]:
             module = words[index + 1].strip("'\"").replace(".", "/")
             yield f"{module}.py"
             yield f"{module}/__main__.py"
+    for text in _strings(node):
+        # python -c "import pkg.post_install; pkg.post_install.run()": a module of the
+        # tree imported by a program given on the command line (or to exec).
+        for module in _CODE_IMPORT.findall(text):
+            yield module.replace(".", "/") + ".py"
     if _call_name(node) == "run_module" and node.args:
         for text in _strings(node.args[0]):
             yield text.replace(".", "/") + ".py"
