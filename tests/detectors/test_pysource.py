@@ -880,3 +880,51 @@ def test_a_hook_set_to_a_function_still_reaches_it() -> None:
 def test_an_attribute_of_a_function_or_class_runs_it_only_when_called(use: str, runs: bool) -> None:
     scopes = _analyze(_ALIASED % use).load_scopes
     assert ("payload" in scopes or "HttpClient.__init__" in scopes) is runs
+
+
+_CLIENT = """\
+import base64, os
+
+
+class Client:
+    def __init__(self):
+        self.url = "https://api.example.invalid/health"
+        self.env = dict(os.environ)
+        self.host = base64.b64decode("YXBpLmV4YW1wbGUuaW52YWxpZA==").decode()
+
+    def check(self):
+        self.started = True
+        self.env = dict(os.environ)
+        send({SENT})
+"""
+
+
+@pytest.mark.parametrize(
+    ("sent", "env"),
+    [
+        ("self.url", False),  # what was stored into that attribute only
+        ("self.env", True),
+        ("self.__dict__", True),  # the whole object
+        ("vars(self)", True),
+    ],
+)
+def test_an_attribute_read_sees_what_was_stored_into_that_attribute(sent: str, env: bool) -> None:
+    origin = _sent_origin(_CLIENT.replace("{SENT}", sent))
+    assert (Origin.ENV in origin) is env
+
+
+@pytest.mark.parametrize(
+    ("written", "decoded"),
+    [
+        ("json.dumps({'auth': token})", False),  # a data format: a config, not code
+        ("token", True),
+    ],
+)
+def test_data_serialized_to_json_is_no_longer_decoded_text(written: str, decoded: bool) -> None:
+    source = f"""\
+    import base64
+    token = base64.b64decode("dXNlcjpwYXNz").decode()
+    send({written})
+    """
+    origin = _sent_origin(source)
+    assert (Origin.DECODE in origin) is decoded

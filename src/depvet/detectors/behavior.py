@@ -196,7 +196,8 @@ HOST_BEACON = _rule(
     RuleKind.THREAT,
     Severity.HIGH,
     "Code that runs on install, import or start-up sends host or user facts (host name, user "
-    "name, working directory, public address) over the network.",
+    "name, working directory, public address) over the network; or any code sends them to an "
+    "address it decoded rather than wrote out.",
     "Dependency confusion: host beacon (T1082, T1041)",
     [Tag.HOST_INFO, Tag.NETWORK],
 )
@@ -1114,7 +1115,18 @@ class _Scan:
                 site.scope,
             )
         target = site.node.args[0] if site.node.args else _keyword(site.node, "url")
-        if target is not None and self.analysis.origin(target, site.scope) & _DECODED:
+        func = site.node.func
+        # The address is in the URL given, or in the connection the method is called on
+        # (HTTPSConnection(decoded_host).request(...)).
+        hidden = any(
+            (address := self.analysis.origin(expr, site.scope)) & _DECODED
+            # An address decoded from what a function is given (an ID it unpacks) is
+            # its caller's to judge; code that runs unasked is judged whatever it decodes.
+            and (self.loads(site.scope) or not _decodes_its_arguments(address))
+            for expr in (target, func.value if isinstance(func, ast.Attribute) else None)
+            if expr is not None
+        )
+        if hidden:
             self.report(
                 HIDDEN_DESTINATION,
                 site.line,
@@ -1150,10 +1162,13 @@ class _Scan:
                 site.scope,
             )
         if Origin.HOST in origin and self._beacon(site):
+            # Telemetry names its endpoint; host facts sent where the code hides the
+            # address are a beacon whenever they run.
             self.report(
-                self.pick(site.scope, HOST_BEACON, HOST_INFO_NETWORK),
+                HOST_BEACON if hidden else self.pick(site.scope, HOST_BEACON, HOST_INFO_NETWORK),
                 site.line,
-                f"host or user facts reach {site.display} {where}",
+                f"host or user facts reach {site.display}"
+                f"{' at a hidden address' if hidden else ''} {where}",
                 site.scope,
             )
 

@@ -264,6 +264,20 @@ _TRANSPARENT_PREFIXES = (
     "tokenize.",
 )
 _OBFUSCATORS = frozenset({"chr", "reversed"})
+# Serializers to data formats: what they write is data (a config, a report), whatever
+# decoded text went into it; secrets, host facts and the environment stay in it.
+_DATA_SERIALIZERS = frozenset(
+    {
+        "json.dumps",
+        "json.dump",
+        "yaml.dump",
+        "yaml.safe_dump",
+        "toml.dumps",
+        "toml.dump",
+        "tomli_w.dumps",
+        "tomli_w.dump",
+    }
+)
 # str/bytes methods whose constant arguments only say how to cut or convert the text.
 _SEPARATOR_METHODS = frozenset(
     {"encode", "decode", "split", "rsplit", "partition", "rpartition", "strip", "lstrip", "rstrip"}
@@ -854,8 +868,9 @@ class ModuleAnalysis:
             lambda: defaultdict(list)
         )
         self._subscript_keys: defaultdict[tuple[str, str], list[str]] = defaultdict(list)
-        # (id of a value, name) -> the key it was stored under (d["k"] = v), or None for
-        # a store under a key not written out or into an attribute (d[k] = v, d.x = v).
+        # (id of a value, name) -> the key it was stored under (d["k"] = v), ".attr" for an
+        # attribute (d.attr = v), or None for a key not written out or a deeper store
+        # (d[k] = v, d.a.b = v).
         self._stored_under: dict[tuple[int, str], str | None] = {}
         self._loop_names: defaultdict[str, set[str]] = defaultdict(set)  # for/comprehension targets
         # `with X as name:` by (scope, name): the statement and X, for uses in its body.
@@ -1187,7 +1202,11 @@ class ModuleAnalysis:
                 key = _const_str(target.slice) if isinstance(target, ast.Subscript) else None
                 if key is not None:
                     self._subscript_keys[(scope, base.id)].append(key)
-                self._stored_under[(id(value), base.id)] = key if target.value is base else None
+                if target.value is not base:
+                    key = None
+                elif isinstance(target, ast.Attribute):
+                    key = "." + target.attr
+                self._stored_under[(id(value), base.id)] = key
 
     # -- names ------------------------------------------------------------------------------
 
@@ -1669,6 +1688,10 @@ class ModuleAnalysis:
             return Origin.DYNAMIC | self._origin(expr.body, scope, depth + 1)
         if self._is_environ(expr, scope):
             return Origin.ENV
+        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
+            attribute = self._attribute_origin(expr.value, expr.attr, scope, depth)
+            if attribute is not None:
+                return attribute
         if isinstance(expr, ast.Subscript):
             if _reverses(expr.slice):
                 # "..."[::-1]: a classic way to hide a string from grep. Reversing
@@ -1693,6 +1716,36 @@ class ModuleAnalysis:
                 for condition in child.ifs:
                     found |= self._origin(condition, scope, depth + 1)
         return found
+
+    def _attribute_origin(self, base: ast.Name, attr: str, scope: str, depth: int) -> Origin | None:
+        """Origin of ``base.attr``: what base was bound to, and what was stored into that
+        attribute of it (self.url = ..., not self.token = ...), or None to judge the name
+        whole (a module, a with-binding, a name never stored into)."""
+        name = base.id
+        if attr == "__dict__" or name in self.imports:
+            return None
+        if self._with_names and self._with_value(base, scope) is not None:
+            return None
+        info = self.functions.get(scope)
+        param = info is not None and name in info.params
+        if param:
+            bindings = self._assigns.get(scope)
+            stored = bindings.get(name) if bindings is not None else None
+            values = [(value, scope) for value in stored or ()]
+        else:
+            values = self._assigned(scope, name)
+        if not any((id(value), name) in self._stored_under for value, _ in values):
+            return None
+        wanted = (None, "." + attr)
+        picked = [
+            (value, where)
+            for value, where in values
+            if self._stored_under.get((id(value), name), None) in wanted
+            or (id(value), name) not in self._stored_under
+        ]
+        where = values[0][1] if values else scope
+        found = self._memo_origin(where, f"{name}.{attr}", picked, depth)
+        return found | Origin.DYNAMIC | Origin.PARAM if param else found
 
     def _with_value(self, name: ast.Name, scope: str) -> ast.expr | None:
         """What ``name`` holds where it is used, when a ``with … as name:`` settles it.
@@ -1824,6 +1877,8 @@ class ModuleAnalysis:
         arguments = Origin.NONE
         for arg in _data_arguments(call, qualname):
             arguments |= self._origin(arg, scope, depth + 1)
+        if qualname in _DATA_SERIALIZERS:
+            return found | Origin.DYNAMIC | (arguments & ~(Origin.DECODE | Origin.OBFUSCATED))
         if qualname in _OBFUSCATORS and not self._reorders_items(call, qualname, scope):
             # chr(112), reversed("cexe"): text spelt so grep cannot see it.
             found |= Origin.DYNAMIC | _hidden(arguments)
@@ -1832,14 +1887,7 @@ class ModuleAnalysis:
         if isinstance(func, ast.Name):
             local = self.resolve_def(scope, func.id)
             if local in self.functions:
-                returns = [(v, local) for v in self._returns.get(local, ())]
-                returned = self._memo_origin(local, "<return>", returns, depth)
-                # What the caller passes in comes back out, as far as taint goes, through
-                # the parameters the result is made of (not those it only reads keys of).
-                carried = Origin.NONE
-                for arg, mask in self._passed_to(call, local):
-                    carried |= self._origin(arg, scope, depth + 1) & mask
-                return found | carried | (returned & ~Origin.PARAM)
+                return found | self._result_origin(call, local, scope, depth)
             if local is not None:  # a local class: the instance is opaque
                 return found | Origin.DYNAMIC | (arguments & _CARRIED)
         if qualname is not None and "." in qualname and not found:
@@ -1935,6 +1983,17 @@ class ModuleAnalysis:
             and key.id in self._loop_names.get(scope, ())
             and bool(self.origin(key, scope) & _MAPPINGS)
         )
+
+    def _result_origin(self, call: ast.Call, function: str, scope: str, depth: int) -> Origin:
+        """Origin of what a call of the local ``function`` returns: its return values, and
+        what the caller passes in, as far as it comes back out through the parameters the
+        result is made of (not those it only reads keys of)."""
+        returns = [(v, function) for v in self._returns.get(function, ())]
+        returned = self._memo_origin(function, "<return>", returns, depth)
+        carried = Origin.NONE
+        for arg, mask in self._passed_to(call, function):
+            carried |= self._origin(arg, scope, depth + 1) & mask
+        return carried | (returned & ~Origin.PARAM)
 
     def _passed_to(self, call: ast.Call, function: str) -> list[tuple[ast.expr, Origin]]:
         """Arguments of ``call`` that ``function``'s result is made of, each with the taint
