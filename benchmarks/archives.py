@@ -36,7 +36,7 @@ def member_mtimes(data: bytes) -> Iterator[float]:
         if _is_zip(data[:4]):
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
                 for info in archive.infolist():
-                    if info.filename.endswith("/"):  # is_dir() fails on an empty name
+                    if not info.filename or info.filename.endswith("/"):  # is_dir() fails on ""
                         continue
                     try:
                         yield datetime(*info.date_time).timestamp()
@@ -132,7 +132,13 @@ def _archive(handle: IO[bytes], count: _Count, depth: int) -> None:
         compressed = uncompressed = 0
         with zipfile.ZipFile(handle) as archive:
             for info in archive.infolist():
-                if info.filename.endswith("/") or LIMITS.bomb(info.file_size, info.compress_size):
+                # depvet skips folders and members with no name (zipfile's own messages
+                # about those fail: is_dir() indexes the name's last character).
+                if (
+                    not info.filename
+                    or info.filename.endswith("/")
+                    or LIMITS.bomb(info.file_size, info.compress_size)
+                ):
                     continue
                 try:
                     with archive.open(info) as content:
