@@ -906,9 +906,8 @@ class _Scan:
         (``transform-httplib.py``, ``fluid.properties.py``)."""
         if self.role is not FileRole.PYTHON:
             return False
-        name = self.file.name.rsplit("/", 1)[-1]
-        stem = name.rpartition(".")[0]
-        return name == "__main__.py" or not stem.isidentifier()
+        name = self.file.name
+        return name == "__main__.py" or not name.rpartition(".")[0].isidentifier()
 
     def scope_of(self, scope: str) -> Scope:
         if not self.loads(scope):

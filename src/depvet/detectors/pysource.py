@@ -1199,14 +1199,13 @@ class ModuleAnalysis:
                 base = base.value
             if isinstance(base, ast.Name):
                 self._assigns[scope][base.id].append(value)
-                key = _const_str(target.slice) if isinstance(target, ast.Subscript) else None
-                if key is not None:
-                    self._subscript_keys[(scope, base.id)].append(key)
-                if target.value is not base:
-                    key = None
-                elif isinstance(target, ast.Attribute):
+                if isinstance(target, ast.Subscript):
+                    key = _const_str(target.slice)
+                    if key is not None:
+                        self._subscript_keys[(scope, base.id)].append(key)
+                else:
                     key = "." + target.attr
-                self._stored_under[(id(value), base.id)] = key
+                self._stored_under[(id(value), base.id)] = key if target.value is base else None
 
     # -- names ------------------------------------------------------------------------------
 
@@ -1736,15 +1735,13 @@ class ModuleAnalysis:
             values = self._assigned(scope, name)
         if not any((id(value), name) in self._stored_under for value, _ in values):
             return None
-        wanted = (None, "." + attr)
+        # Values bound to the name itself are not in _stored_under: get() gives None.
         picked = [
             (value, where)
             for value, where in values
-            if self._stored_under.get((id(value), name), None) in wanted
-            or (id(value), name) not in self._stored_under
+            if self._stored_under.get((id(value), name)) in (None, "." + attr)
         ]
-        where = values[0][1] if values else scope
-        found = self._memo_origin(where, f"{name}.{attr}", picked, depth)
+        found = self._memo_origin(values[0][1], f"{name}.{attr}", picked, depth)
         return found | Origin.DYNAMIC | Origin.PARAM if param else found
 
     def _with_value(self, name: ast.Name, scope: str) -> ast.expr | None:
@@ -2295,10 +2292,7 @@ def _dict_entries(expr: ast.expr) -> list[tuple[str | None, ast.expr]] | None:
     """(key, value) of a dict written out; None for a key not written out (``**more``);
     None for anything else."""
     if isinstance(expr, ast.Dict):
-        return [
-            (_const_str(key) if key is not None else None, value)
-            for key, value in zip(expr.keys, expr.values, strict=True)
-        ]
+        return [(_const_str(key), value) for key, value in zip(expr.keys, expr.values, strict=True)]
     if isinstance(expr, ast.Call) and isinstance(expr.func, ast.Name) and expr.func.id == "dict":
         return [(None, arg) for arg in expr.args] + [(k.arg, k.value) for k in expr.keywords]
     return None
