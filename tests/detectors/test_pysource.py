@@ -474,6 +474,81 @@ def test_module_level_reach() -> None:
     }
 
 
+DECORATORS = """\
+import functools, os
+
+
+def logged(f):
+    os.system("decorating")  # runs where the decorated function is defined
+
+    @functools.wraps(f)
+    def wrapper(*args):
+        os.system("wrapper")  # runs only when the decorated function is called
+        return f(*args)
+
+    return wrapper
+
+
+def retried(times):
+    def decorator(f):
+        os.system("applying")
+
+        def again(*args):
+            os.system("again")
+            return f(*args)
+
+        return again
+
+    return decorator
+
+
+@logged
+def deploy():
+    pass
+
+
+@retried(3)
+def upload():
+    pass
+
+
+def timed(f):
+    def clock(*args):
+        os.system("timed")
+        return f(*args)
+
+    return clock
+
+
+@timed
+def start():
+    pass
+
+
+def factory():
+    def handler():
+        os.system("made")  # a function handed back by a plain call may be called
+
+    return handler
+
+
+start()
+factory()
+"""
+
+
+def test_decorating_a_function_does_not_call_its_wrapper() -> None:
+    # brickflows decorates its CLI commands with a wrapper that downloads a program:
+    # the download happens when a command runs, not when the module is imported.
+    analysis = _analyze(DECORATORS)
+    assert _commands(analysis, "runs_on_load") == {
+        "decorating",
+        "applying",
+        "timed",  # start() is called at module level: its wrapper runs
+        "made",
+    }
+
+
 def test_reach_is_bounded() -> None:
     chain = "\n".join(f"def f{i}():\n    f{i + 1}()" for i in range(40))
     source = f"import os\n{chain}\ndef f40():\n    os.system('deep')\nf0()\n"

@@ -26,6 +26,7 @@ import ast
 import builtins
 import enum
 import functools
+import itertools
 import re
 import warnings
 from collections import OrderedDict, defaultdict, deque
@@ -882,6 +883,8 @@ class ModuleAnalysis:
         self._flows: dict[str, dict[str, Origin]] = {}  # see _flowing_params
         self._by_receiver: dict[str, dict[str, list[ast.expr]]] | None = None
         self._returns: defaultdict[str, list[ast.expr]] = defaultdict(list)
+        # Names a scope only returns (return wrapper): handing a function back calls nothing.
+        self._returned: defaultdict[str, set[str]] = defaultdict(set)
         self._cmdclass_raw: list[tuple[ast.expr, str, int]] = []
         self._decorated: list[tuple[str, str, ast.expr]] = []  # (function, scope, decorator)
         self._walk()
@@ -897,6 +900,7 @@ class ModuleAnalysis:
             if self.qualname(decorator, scope) == "atexit.register":
                 # Registered for interpreter exit: it runs as surely as a call.
                 self._names[scope].add(function.rsplit(".", 1)[-1])
+        self._applied, self._wrappers = self._decorators()
         self.cmdclass: tuple[CmdclassUse, ...] = tuple(
             self._cmdclass_use(value, scope, line) for value, scope, line in self._cmdclass_raw
         )
@@ -1134,6 +1138,9 @@ class ModuleAnalysis:
         assert isinstance(node, ast.Return)
         if node.value is not None:
             self._returns[entry[1]].append(node.value)
+        if type(node.value) is ast.Name:
+            self._returned[entry[1]].add(node.value.id)
+            return True  # the name alone: returned, not used
         return False
 
     def _on_keyword(self, entry: _Entry, stack: list[_Entry]) -> bool:
@@ -1426,8 +1433,43 @@ class ModuleAnalysis:
 
     # -- execution reach --------------------------------------------------------------------
 
+    def _decorators(self) -> tuple[frozenset[str], dict[str, set[str]]]:
+        """The local functions applied as decorators, and each decorated function's wrappers.
+
+        Decorating ``f`` with ``deco`` calls ``deco(f)`` where ``f`` is defined; the
+        wrapper it returns runs only when ``f`` is called. With ``@factory(...)`` the
+        factory's returned decorator is the one applied.
+        """
+        applied: set[str] = set()
+        wrappers: dict[str, set[str]] = defaultdict(set)
+        for function, scope, decorator in self._decorated:
+            factory = type(decorator) is ast.Call
+            if factory:
+                decorator = decorator.func  # type: ignore[attr-defined]
+            if type(decorator) is not ast.Name:
+                continue
+            target = self.resolve_def(scope, decorator.id)
+            if target not in self.functions:
+                continue
+            appliers = {target}
+            if factory:
+                appliers = set(self._returned_defs(target))
+            applied |= appliers
+            for applier in appliers:
+                wrappers[function].update(self._returned_defs(applier))
+        return frozenset(applied), wrappers
+
+    def _returned_defs(self, scope: str) -> Iterator[str]:
+        for name in self._returned.get(scope, ()):
+            target = self.resolve_def(scope, name)
+            if target is not None:
+                yield target
+
     def _callees(self, scope: str) -> Iterator[str]:
-        for name in self._names.get(scope, ()):
+        names: Iterable[str] = self._names.get(scope, ())
+        if scope not in self._applied:
+            names = itertools.chain(names, self._returned.get(scope, ()))
+        for name in names:
             target = self.resolve_def(scope, name) or self._aliased_def(scope, name)
             if target is None:
                 continue
@@ -1435,6 +1477,8 @@ class ModuleAnalysis:
                 yield target
             else:  # a class: instantiating it runs its constructor, its own or inherited
                 yield from self._class_methods(target, _INIT_METHODS)
+        # Calling a decorated function runs the wrappers its decorators returned.
+        yield from self._wrappers.get(scope, ())
         for name in self._subclassed.get(scope, ()):
             target = self.resolve_def(scope, name)
             if target is not None and target in self.classes:
