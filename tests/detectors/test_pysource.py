@@ -620,6 +620,33 @@ def test_command_hooks() -> None:
     assert set(use.classes) == {"Install", "ViaDict"}
 
 
+def test_an_sdist_command_is_not_an_install_hook() -> None:
+    # vesin's setup.py downloads a library into the sdist it makes: pip installing that
+    # sdist builds a wheel and never runs sdist.
+    source = """\
+    import sys, urllib.request
+    from setuptools import setup
+    from setuptools.command.bdist_egg import bdist_egg
+    from setuptools.command.sdist import sdist
+
+    class SdistWithLib(sdist):
+        def run(self):
+            urllib.request.urlretrieve("https://example.invalid/lib.tar.gz", "lib.tar.gz")
+            super().run()
+
+    class NoEgg(bdist_egg):
+        def run(self):
+            sys.exit("use pip")
+
+    setup(cmdclass={"sdist": SdistWithLib, "bdist_egg": bdist_egg if EGG else NoEgg})
+    """
+    analysis = _analyze(source)
+    assert analysis.command_classes == {"NoEgg"}
+    # Registered for a command pip runs, the same class is a hook.
+    hooked = _analyze(source.replace('"bdist_egg": bdist_egg if', '"build": SdistWithLib if'))
+    assert hooked.command_classes == {"SdistWithLib", "NoEgg"}
+
+
 def test_cmdclass_in_options_dict() -> None:
     source = """\
     from setuptools import setup

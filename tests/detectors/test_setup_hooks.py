@@ -365,6 +365,7 @@ setup(name="tool", cmdclass={CMDCLASS})
     ("cmdclass", "runs"),
     [
         ("'deploy': Deploy", False),  # only `python setup.py deploy`, by hand
+        ("'sdist': Deploy", False),  # making the archive: installing it builds a wheel
         ("'install': Deploy", True),  # pip runs install
         ("'deploy': Deploy, 'build_py': Deploy", True),
         ("**extra_commands(), 'deploy': Deploy", True),  # not every class readable: assume it runs

@@ -109,6 +109,8 @@ class Origin(enum.Flag):
 
 # The commands pip and build frontends run to build or install from source; any other
 # command (deploy, upload, test, clean) runs only when a person asks setup.py for it.
+# sdist is not one: installing builds a wheel from the sources (PEP 517 build_wheel, or
+# setup.py install); only the author making the archive runs sdist.
 PIP_RUNS = frozenset(
     {
         "bdist",
@@ -130,13 +132,13 @@ PIP_RUNS = frozenset(
         "install_headers",
         "install_lib",
         "install_scripts",
-        "sdist",
     }
 )
 # Every setuptools/distutils command a package can override with cmdclass;
 # subclassing any of them puts code on the install/build path.
 COMMAND_NAMES = PIP_RUNS | {
     "Command",
+    "sdist",
     "alias",
     "bdist_dumb",
     "bdist_rpm",
@@ -439,7 +441,6 @@ BUILD_COMMANDS = frozenset(
         "editable_wheel",
         "bdist_egg",
         "bdist",
-        "sdist",
         "build",
         "build_py",
         "build_ext",
@@ -1637,6 +1638,10 @@ class ModuleAnalysis:
 
     def _registration(self, name: str | None, value: ast.expr, scope: str) -> list[tuple[str, str]]:
         """(name, class) when ``value`` names a local class and ``name`` is literal."""
+        if name is not None and isinstance(value, ast.IfExp):  # one class or the other
+            return self._registration(name, value.body, scope) + self._registration(
+                name, value.orelse, scope
+            )
         if name is None or not isinstance(value, ast.Name):
             return []
         target = self.resolve_def(scope, value.id)
@@ -1667,10 +1672,10 @@ class ModuleAnalysis:
     def _by_hand_commands(self) -> frozenset[str]:
         """Command classes that only a person running ``setup.py NAME`` starts.
 
-        A class made straight from the generic ``Command`` and registered only under
-        names pip never runs (``deploy``, ``upload``, ``clean``) does not run while a
-        package is built or installed. Only when every cmdclass can be read name by
-        name, and no other class builds on it.
+        A class made straight from the generic ``Command`` or from a command pip never
+        runs (``sdist``), and registered only under names pip never runs (``deploy``,
+        ``upload``, ``sdist``), does not run while a package is built or installed. Only
+        when every cmdclass can be read name by name, and no other class builds on it.
         """
         if not self.cmdclass or not all(use.paired for use in self.cmdclass):
             return frozenset()
@@ -1688,15 +1693,21 @@ class ModuleAnalysis:
             info.qualname
             for info in self.classes.values()
             if info.node.bases
-            and all(self._generic_command(base, info.parent) for base in info.node.bases)
+            and all(self._by_hand_base(base, info.parent) for base in info.node.bases)
             and info.qualname not in bases
             and not names[info.qualname] & PIP_RUNS
         )
 
-    def _generic_command(self, base: ast.expr, scope: str) -> bool:
-        """Whether ``base`` is setuptools' or distutils' own ``Command``."""
+    def _by_hand_base(self, base: ast.expr, scope: str) -> bool:
+        """Whether ``base`` is setuptools' or distutils' own ``Command``, or a command pip
+        never runs (``sdist``): what derives from it runs by hand unless registered for
+        a command pip gives."""
         qualname = self.qualname(base, scope)
-        return _is_command_base(qualname) and qualname is not None and qualname.endswith("Command")
+        return (
+            _is_command_base(qualname)
+            and qualname is not None
+            and (qualname.endswith("Command") or qualname.rsplit(".", 1)[-1] not in PIP_RUNS)
+        )
 
     def _local_class(self, expr: ast.expr, scope: str) -> str | None:
         if isinstance(expr, ast.Name):
