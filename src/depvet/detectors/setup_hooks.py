@@ -71,12 +71,13 @@ INSTALL_SHELL_DOWNLOAD = Rule(
     kind=RuleKind.THREAT,
     severity=Severity.CRITICAL,
     description=(
-        "setup.py runs a command line with a downloader, a piped shell, PowerShell, a URL or "
-        "a destructive system command at install time."
+        "setup.py runs a command line with a downloader, a piped shell, PowerShell, a URL, "
+        "a reverse shell, a line the shell decodes first or a destructive system command at "
+        "install time."
     ),
     technique="Install hooks: download and execute (T1059.004, T1105)",
     tags=frozenset({Tag.INSTALL_HOOK, Tag.DOWNLOAD, Tag.PROCESS}),
-    version=2,
+    version=3,
     remediation=(
         "Do not install the package. If it was installed, treat the machine as compromised: "
         "look for dropped files and persistence and rotate its credentials."
@@ -129,7 +130,12 @@ SHELL_DOWNLOAD = re.compile(
     # curl-config and python-wget are other programs.
     r"|(?<!-)\b(curl|wget|certutil|bitsadmin|mshta|Invoke-WebRequest"
     r"|Invoke-RestMethod|Invoke-Expression|DownloadString|DownloadFile|Start-BitsTransfer)\b(?!-)"
-    r"|\|\s*(ba|da|z|k)?sh\b|\b(ba)?sh\s+-c\b|\b(https?|ftp)://"
+    r"|\|\s*(ba|da|z|k)?sh\b|\b(https?|ftp)://"
+    # A shell given a command line (bash -c "git rev-parse HEAD") is only as bad as the
+    # line; an interactive shell or bash's own sockets in one is a reverse shell.
+    r"|\b(ba|da|z|k)?sh\s+-i\b|/dev/(tcp|udp)/(?!(localhost|127\.0\.0\.1)/)"
+    # A command line decoded in the shell before it runs.
+    r"|\bbase64\s+(-d|--decode|-D)\b"
     # Commands that wreck or take over the machine rather than build anything.
     r"|(^|[;&|]\s*)(sudo\s+)?(shutdown|poweroff|halt|reboot)\b|\brm\s+-(rf|fr)\s+[/~](\s|$)"
     r"|\bdel\s+/[fsq]\b|\bformat\s+[a-z]:|\bmkfs(\.\w+)?\s|\bdd\s+if=",
