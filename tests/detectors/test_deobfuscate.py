@@ -348,6 +348,21 @@ def test_pe_binary_is_reported_truncated() -> None:
     assert not layer.is_code
 
 
+@pytest.mark.parametrize(
+    ("image", "binary"),
+    [
+        (b"\x7fELF\x02\x01\x01" + bytes(57) + bytes(range(256)) * 4, True),
+        (b"\x7fELF\x01\x01\x01" + bytes(45), True),  # a whole 32-bit header
+        # A binary loader's constants: the magic and a few ident bytes, no image.
+        (bytes.fromhex("7f454c46010101000000000000000000"), False),
+        (b"\x7fELF\x07" + bytes(100), False),  # no such class
+    ],
+)
+def test_elf_image_needs_a_whole_header(image: bytes, binary: bool) -> None:
+    found = _explore(f"HEADER = bytes.fromhex('{image.hex()}')\n")
+    assert any(layer.chain[-1:] == ("binary",) for layer in found) is binary
+
+
 def test_decoded_text_that_is_not_code() -> None:
     url = b"https://c2.example.invalid/collect?k=v&host=fixture"
     (layer,) = _explore(f"import base64\nU = base64.b64decode('{_b64(url)}')\n")

@@ -770,10 +770,16 @@ def _compression(data: bytes) -> str | None:
     return None
 
 
+_ELF_HEADER_SIZES = {1: 52, 2: 64}  # by EI_CLASS: 32-bit, 64-bit
+
+
 def _executable_binary(data: bytes) -> str | None:
     """'binary' for a PE or ELF image (the byte rules look for `MZ`/ELF headers)."""
     if data[:4] == b"\x7fELF":
-        return "binary"
+        # The magic alone is a loader's constant (cle's ELF_HEADER); an image starts with
+        # a whole header, its size set by the class byte.
+        size = _ELF_HEADER_SIZES.get(data[4]) if len(data) > 4 else None
+        return "binary" if size is not None and len(data) >= size else None
     if data[:2] == b"MZ" and len(data) >= 64:
         (offset,) = struct.unpack_from("<I", data, 0x3C)
         if offset + 4 > len(data) or data[offset : offset + 4] == b"PE\x00\x00":
