@@ -614,3 +614,12 @@ def test_an_address_decoded_from_what_a_function_is_given_is_not_hidden(
         return requests.get({address})
     """
     assert ("network-hidden-destination" in {f.rule for f in _scan(source)}) is hidden
+
+
+def test_exec_fetched_by_evaluating_its_name_runs_decoded_code() -> None:
+    # The obfuscator kits' opening: the builtins by eval of their names, then a call
+    # under a name that says nothing.
+    source = 'import base64\n_r = eval(compile("exec", "", "eval"))\n_r(base64.b64decode(B))\n'
+    assert {(f.rule, f.line) for f in _scan(source)} >= {("decode-exec", 3)}
+    # Evaluating an arithmetic literal gives a number, not a way to run code.
+    assert not _scan('import base64\n_r = eval("2 ** 8")\n_r(base64.b64decode(B))\n')

@@ -357,6 +357,58 @@ def test_arguments_refine_capabilities(source: str, expected: set[Capability]) -
     assert found == expected
 
 
+# -- builtins fetched by evaluating their names ---------------------------------------------
+
+EVALUATED = """\
+import base64
+_e = eval("eval")
+_c = _e("compile")
+_x, _s = _e(_c("exec", "", _e.__name__)), _e(_c("str.encode", "", "eval"))
+_os = eval("__import__('os')")
+_x(base64.b64decode(BLOB))
+_os.system(CMD)
+three = eval("1 + 2")
+three(CMD)
+"""
+
+
+def test_a_builtin_fetched_by_evaluating_its_name_is_that_builtin() -> None:
+    # BlankOBF and its kin take exec from eval("eval") and eval(compile("exec", ...)),
+    # then call it under a name no reader connects to it.
+    analysis = _analyze(EVALUATED)
+    by_line = {(s.line, s.qualname) for s in analysis.calls}
+    assert (6, "exec") in by_line
+    assert (7, "os.system") in by_line
+    assert (9, None) in by_line  # eval of a sum is its value, not a name
+    (run,) = [s for s in analysis.calls if s.qualname == "exec"]
+    assert Capability.EXEC in run.capabilities
+    origin = analysis.exec_origin(run)
+    assert origin is not None and Origin.DECODE in origin
+
+
+def test_unpacking_a_tuple_written_out_pairs_its_elements() -> None:
+    analysis = _analyze(
+        """\
+        import base64, os, subprocess
+        cmd, blob = "echo", base64.b64decode(DATA)
+        run, other = subprocess.run, print
+        os.system(cmd)
+        run(blob)
+        first, second = pair()
+        os.system(first)
+        """
+    )
+    system, other = [s for s in analysis.calls if s.qualname == "os.system"]
+    assert Origin.DECODE not in analysis.arguments_origin(system)  # "echo" alone
+    assert _only_call_in(analysis, "subprocess.run").line == 5
+    assert other.line == 7  # unpacking a call's result still gives each name all of it
+
+
+def _only_call_in(analysis: ModuleAnalysis, qualname: str) -> pysource.CallSite:
+    (site,) = [s for s in analysis.calls if s.qualname == qualname]
+    return site
+
+
 # -- what runs on load and at install -------------------------------------------------------
 
 REACH = """\

@@ -397,6 +397,8 @@ def credential_kind(text: str) -> str | None:
 
 
 _IMPORTERS = frozenset({"__import__", "importlib.__import__", "importlib.import_module"})
+# eval("exec"), eval("__import__('os')"): a name or lookup evaluated is what it names.
+_MAX_EVALUATED_CHARS = 200
 _DECODE_EXEC_TARGETS = frozenset({"exec", "eval", "compile"})
 # Methods of cipher objects (Fernet, AES, ...): what they return was hidden by encryption.
 _DECRYPT_METHODS = frozenset({"decrypt", "decrypt_and_verify", "decrypt_at_time"})
@@ -1192,10 +1194,15 @@ class ModuleAnalysis:
 
     def _bind(self, target: ast.expr, value: ast.expr, scope: str) -> None:
         # Unpacking gives every name the whole value: coarse, but it never
-        # loses a source, which is what taint-style questions need.
+        # loses a source, which is what taint-style questions need. A tuple written
+        # out element by element (a, b = x, y) pairs them.
         if isinstance(target, ast.Name):
             self._assigns[scope][target.id].append(value)
         elif isinstance(target, ast.Tuple | ast.List):
+            if _pairs(target, value):
+                for element, item in zip(target.elts, value.elts, strict=True):  # type: ignore[attr-defined]
+                    self._bind(element, item, scope)
+                return
             for element in target.elts:
                 self._bind(element, value, scope)
         elif isinstance(target, ast.Starred):
@@ -1355,7 +1362,37 @@ class ModuleAnalysis:
 
     def _is_lookup_call(self, call: ast.Call, scope: str, depth: int) -> bool:
         target = self._qualname(call.func, scope, depth + 1)
-        return target in _IMPORTERS or target == "getattr"
+        return (
+            target in _IMPORTERS
+            or target == "getattr"
+            or (target == "eval" and self._evaluated_name(call, scope, depth) is not None)
+        )
+
+    def _evaluated_name(self, call: ast.Call, scope: str, depth: int) -> ast.expr | None:
+        """What an ``eval`` call evaluates, as an expression, when its only argument is a
+        literal name or lookup (``eval("exec")``, ``eval("__import__('os')")``) or one
+        compiled as an expression (``eval(compile("exec", "", "eval"))``); else None."""
+        if len(call.args) != 1 or call.keywords:
+            return None
+        source = call.args[0]
+        if (
+            isinstance(source, ast.Call)
+            and len(source.args) == 3
+            and self._qualname(source.func, scope, depth + 1) == "compile"
+            and self._eval_mode(source.args[2], scope, depth)
+        ):
+            source = source.args[0]
+        return _evaluated_expression(_const_str(source))
+
+    def _eval_mode(self, mode: ast.expr, scope: str, depth: int) -> bool:
+        """Whether ``mode`` is compile's "eval": the literal, or eval.__name__."""
+        if _const_str(mode) == "eval":
+            return True
+        return (
+            isinstance(mode, ast.Attribute)
+            and mode.attr == "__name__"
+            and self._qualname(mode.value, scope, depth + 1) == "eval"
+        )
 
     def _call_result_qualname(self, call: ast.Call, scope: str, depth: int) -> str | None:
         target = self._qualname(call.func, scope, depth + 1)
@@ -1374,6 +1411,11 @@ class ModuleAnalysis:
             )
             # __import__("a.b") returns the top package unless fromlist is given.
             return module if has_fromlist else module.split(".", 1)[0]
+        if target == "eval":
+            # eval("eval") hands back eval itself: obfuscators fetch builtins so, and
+            # call them under names no reader connects to them.
+            named = self._evaluated_name(call, scope, depth)
+            return self._qualname(named, scope, depth + 1) if named is not None else None
         if target == "getattr" and len(call.args) >= 2:
             attr = _const_str(call.args[1])
             if attr is None:
@@ -2433,6 +2475,27 @@ def _const_str(expr: ast.expr | None) -> str | None:
 def _writes(call: ast.Call) -> bool:
     mode = _const_str(_arg(call, 1, "mode"))
     return mode is not None and any(flag in mode for flag in "wax+")
+
+
+def _pairs(target: ast.Tuple | ast.List, value: ast.expr) -> bool:
+    """Whether unpacking ``value`` into ``target`` pairs their elements one to one."""
+    return (
+        isinstance(value, ast.Tuple | ast.List)
+        and len(value.elts) == len(target.elts)
+        and not any(isinstance(e, ast.Starred) for e in (*target.elts, *value.elts))
+    )
+
+
+def _evaluated_expression(text: str | None) -> ast.expr | None:
+    """``text`` parsed as the expression eval would evaluate, when it is a name, an
+    attribute or a lookup call (``__import__('codecs')``); None for anything else."""
+    if text is None or len(text) > _MAX_EVALUATED_CHARS:
+        return None
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None
+    return node if isinstance(node, ast.Name | ast.Attribute | ast.Call) else None
 
 
 def _is_command_base(qualname: str | None) -> bool:
