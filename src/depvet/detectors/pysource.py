@@ -1362,11 +1362,8 @@ class ModuleAnalysis:
 
     def _is_lookup_call(self, call: ast.Call, scope: str, depth: int) -> bool:
         target = self._qualname(call.func, scope, depth + 1)
-        return (
-            target in _IMPORTERS
-            or target == "getattr"
-            or (target == "eval" and self._evaluated_name(call, scope, depth) is not None)
-        )
+        # eval of anything but a name or lookup resolves to None: no alias, as before.
+        return target in _IMPORTERS or target in ("getattr", "eval")
 
     def _evaluated_name(self, call: ast.Call, scope: str, depth: int) -> ast.expr | None:
         """What an ``eval`` call evaluates, as an expression, when its only argument is a
@@ -2493,7 +2490,7 @@ def _evaluated_expression(text: str | None) -> ast.expr | None:
         return None
     try:
         node = ast.parse(text.strip(), mode="eval").body
-    except (SyntaxError, ValueError, RecursionError, MemoryError):
+    except (SyntaxError, ValueError):  # ValueError: a null byte
         return None
     return node if isinstance(node, ast.Name | ast.Attribute | ast.Call) else None
 
