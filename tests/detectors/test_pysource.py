@@ -1082,3 +1082,92 @@ def test_data_serialized_to_json_is_no_longer_decoded_text(written: str, decoded
     """
     origin = _sent_origin(source)
     assert (Origin.DECODE in origin) is decoded
+
+
+@pytest.mark.parametrize(
+    ("command", "facts"),
+    [
+        ("whoami", Origin.HOST),
+        ("/usr/bin/hostname", Origin.HOST),
+        ("hostname && whoami", Origin.HOST),
+        ("uname -a", Origin.HOST),
+        ("cat /etc/passwd", Origin.HOST),
+        ("ls -la ../", Origin.HOST),
+        ("ipconfig /all", Origin.HOST),
+        ("env", Origin.ENV),
+        ("printenv; id", Origin.ENV | Origin.HOST),
+        ("uname -m", Origin.NONE),  # the machine's architecture names no host
+        ("git rev-parse HEAD", Origin.NONE),
+        ("make install", Origin.NONE),
+        ("environment-setup --check", Origin.NONE),
+    ],
+)
+def test_command_facts_reads_what_a_command_line_prints(command: str, facts: Origin) -> None:
+    assert pysource.command_facts(command) == facts
+
+
+@pytest.mark.parametrize(
+    ("call", "host"),
+    [
+        ("os.popen('whoami').read()", True),
+        ("subprocess.check_output(['hostname'])", True),
+        ("subprocess.getoutput('id')", True),
+        ("os.system('whoami')", False),  # an exit status, not the output
+        ("subprocess.check_output(['git', 'describe'])", False),
+    ],
+)
+def test_a_recon_commands_output_is_a_host_fact(call: str, host: bool) -> None:
+    analysis = _analyze(f"import os, subprocess\nvalue = {call}\n")
+    assignment = analysis.tree.body[1]
+    assert isinstance(assignment, ast.Assign)
+    assert (Origin.HOST in analysis.origin(assignment.value, "")) is host
+
+
+def test_bound_arguments_pair_each_argument_with_its_parameter() -> None:
+    analysis = _analyze(
+        """\
+        def send(url, data=None, *rest, timeout=5, **more):
+            pass
+
+        send(A, B, C, timeout=T, extra=E)
+        send(*pair, D)
+        """
+    )
+    first, second = [s.node for s in analysis.calls]
+    names = [(param, ast.unparse(arg)) for param, arg in analysis.bound_arguments(first, "send")]
+    assert names == [("url", "A"), ("data", "B"), (None, "C"), ("timeout", "T"), (None, "E")]
+    names = [(param, ast.unparse(arg)) for param, arg in analysis.bound_arguments(second, "send")]
+    assert names == [(None, "*pair"), (None, "D")]
+
+
+def test_params_reaching_follow_the_functions_own_assignments() -> None:
+    analysis = _analyze(
+        """\
+        import urllib.request
+
+        def request(url, data, folder):
+            req = urllib.request.Request(url=url, data=data)
+            return urllib.request.urlopen(req)
+        """
+    )
+    sender = next(s for s in analysis.calls if s.qualname == "urllib.request.urlopen")
+    assert analysis.params_reaching("request", sender.node.args) == {"url", "data"}
+
+
+@pytest.mark.parametrize(
+    "wrap", ["context.wrap_socket(raw, server_hostname=HOST)", "ssl.wrap_socket(raw)"]
+)
+def test_a_socket_wrapped_in_tls_is_still_that_socket(wrap: str) -> None:
+    analysis = _analyze(
+        f"""\
+        import socket, ssl
+        HOST = "example.invalid"
+        context = ssl.create_default_context()
+        raw = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tls = {wrap}
+        tls.send(b"hello")
+        """
+    )
+    send = next(s for s in analysis.calls if ast.unparse(s.node.func) == "tls.send")
+    assert send.receiver == "socket.socket"
+    assert Capability.NETWORK in send.capabilities

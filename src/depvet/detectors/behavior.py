@@ -348,8 +348,9 @@ PERSISTENCE_WRITE = _rule(
     RuleKind.THREAT,
     Severity.HIGH,
     "Code that runs on install, import or start-up writes a systemd unit, crontab, Run key, "
-    "LaunchAgent, Startup-folder entry or shell rc file, or enables one.",
-    "Persistence (T1543.002, T1053.003, T1547.001, T1546.004)",
+    "LaunchAgent, Startup-folder entry or shell rc file, or enables one; or creates an "
+    "account (net user /add, useradd).",
+    "Persistence (T1543.002, T1053.003, T1547.001, T1546.004, T1136.001)",
     [Tag.PERSISTENCE],
 )
 PERSISTENCE_RUNTIME = _rule(
@@ -357,8 +358,8 @@ PERSISTENCE_RUNTIME = _rule(
     RuleKind.CAPABILITY,
     Severity.MEDIUM,
     "A function writes or enables a systemd unit, crontab, Run key, LaunchAgent, Startup-folder "
-    "entry or shell rc file.",
-    "Persistence (T1543.002, T1053.003, T1547.001, T1546.004)",
+    "entry or shell rc file, or creates an account.",
+    "Persistence (T1543.002, T1053.003, T1547.001, T1546.004, T1136.001)",
     [Tag.PERSISTENCE],
     "Tools that manage services or shell set-up do this on request; a library should not.",
 )
@@ -808,7 +809,9 @@ PERSISTENCE_PATH = re.compile(
 )
 PERSISTENCE_COMMAND = re.compile(
     r"systemctl\s+(--user\s+)?(enable|daemon-reload)|\bcrontab\b|\breg(\.exe)?\s+add\b.*\\Run\b"
-    r"|schtasks(\.exe)?\s+/create|launchctl\s+(load|bootstrap)|CurrentVersion\\+Run",
+    r"|schtasks(\.exe)?\s+/create|launchctl\s+(load|bootstrap)|CurrentVersion\\+Run"
+    # An account of the attacker's: net user NAME PASSWORD /add, added to the administrators.
+    r"|\bnet(\.exe)?\s+(user|localgroup)\s.*/add\b|\b(useradd|adduser)\s",
     re.IGNORECASE,
 )
 _SHELLS = re.compile(
@@ -883,6 +886,8 @@ class _Scan:
     analysis: ModuleAnalysis
     findings: list[Finding] = field(default_factory=list)
     _seen: set[tuple[str, int]] = field(default_factory=set)
+    # Local functions that send what they are given, each with its first sending call.
+    senders: dict[str, CallSite] = field(default_factory=dict)
 
     # -- where code runs -----------------------------------------------------------------
 
@@ -967,6 +972,7 @@ class _Scan:
                 self.network_call(site)
             if site.qualname in _IMPORTERS or site.qualname == "getattr":
                 self.lookup(site)
+        self.helper_sends()
         self.writes()
         self.credentials()
         self.reverse_shell()
@@ -1100,6 +1106,8 @@ class _Scan:
         if self.loads(site.scope):
             self.report(IMPORT_NETWORK, site.line, f"{site.display} runs {where}", site.scope)
         origin = self.analysis.arguments_origin(site)
+        if Origin.PARAM in origin and site.scope in self.analysis.functions:
+            self.senders.setdefault(site.scope, site)
         if Origin.ENV in origin:
             self.report(
                 ENV_EXFILTRATION,
@@ -1171,6 +1179,44 @@ class _Scan:
                 f"{' at a hidden address' if hidden else ''} {where}",
                 site.scope,
             )
+
+    def helper_sends(self) -> None:
+        """What callers hand to a local function that sends its parameters over the network.
+
+        ``def report(data): urlopen(URL, data=data)`` is a sender; ``report(getuser())``
+        sends the user name as surely as calling urlopen there would. Only the arguments
+        bound to parameters the sending call is made of count, and each call is judged
+        where it is made (a sender called from module level runs on import). Only host
+        facts are judged here. Credentials handed to a sender are what a login helper is
+        for (``get_token(user, password)`` posting to the service the password is for), and
+        an environment handed along is most often a child process's, passed through a
+        helper that also polls the server the child runs.
+        """
+        if not self.senders:
+            return
+        analysis = self.analysis
+        for site in analysis.calls:
+            func = site.node.func
+            if not isinstance(func, ast.Name):
+                continue
+            helper = analysis.resolve_def(site.scope, func.id)
+            if helper is None or helper == site.scope or helper not in self.senders:
+                continue
+            sender = self.senders[helper]
+            params = analysis.params_reaching(helper, _sent(sender))
+            origin = Origin.NONE
+            for param, arg in analysis.bound_arguments(site.node, helper):
+                if param is None or param in params:
+                    origin |= analysis.origin(arg, site.scope)
+            shown = f"{func.id}() ({sender.display} on line {sender.line})"
+            where = self.where(site.scope)
+            if Origin.HOST in origin and self._beacon(sender):
+                self.report(
+                    self.pick(site.scope, HOST_BEACON, HOST_INFO_NETWORK),
+                    site.line,
+                    f"host or user facts reach {shown} {where}",
+                    site.scope,
+                )
 
     def _fronted_host(self, site: CallSite) -> tuple[str, str] | None:
         """(URL host, Host header) when a literal Host header names another host than the URL."""
@@ -1569,6 +1615,19 @@ _NETWORK_ACTIONS = frozenset(
         "open",
     }
 )
+
+
+# Arguments of a network call that shape how it is made, not what it sends.
+_NOT_SENT = frozenset(
+    {"filename", "timeout", "verify", "cert", "stream", "allow_redirects", "proxies", "context"}
+)
+
+
+def _sent(site: CallSite) -> list[ast.expr]:
+    """The arguments of a network call whose values go out: not urlretrieve's local file."""
+    node = site.node
+    args = node.args[:1] if (site.qualname or "").endswith("urlretrieve") else node.args
+    return [*args, *(k.value for k in node.keywords if k.arg not in _NOT_SENT)]
 
 
 def _talks(site: CallSite) -> bool:

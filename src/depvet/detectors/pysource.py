@@ -30,7 +30,7 @@ import itertools
 import re
 import warnings
 from collections import OrderedDict, defaultdict, deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -310,6 +310,36 @@ HOST_CALLS = frozenset(
         "pwd.getpwuid",
     }
 )
+# Shell commands whose output is what HOST_CALLS return (who and where this is: user,
+# host, address, working folder and what is in it) or the whole environment. Each is
+# matched against one command of a line (``whoami && hostname`` is two), alone or with
+# options; ``uname`` only where it prints the host's name.
+_HOST_COMMAND = re.compile(
+    r"(?:\S*[/\\])?(?:whoami|hostname|id|systeminfo|ifconfig|ipconfig|pwd|ls|dir)(?:\.exe)?"
+    r"(?:\s+\S+)*"
+    r"|uname\s+(?:-\w*[an]\w*|--all|--nodename)(?:\s+-\S*)*|cd"
+    r"|cat\s+/etc/(?:passwd|hosts|hostname|issue|os-release)|net\s+(?:user|config|localgroup)\b.*",
+    re.IGNORECASE,
+)
+_ENV_COMMAND = re.compile(r"(?:\S*/)?(?:env|printenv|set)(?:\.exe)?", re.IGNORECASE)
+_COMMAND_SPLIT = re.compile(r"\s*(?:&&|\|\||[;&|\n])\s*")
+# Process calls that give back a status, not what the command printed.
+_STATUS_ONLY = frozenset(
+    {"os.system", "os.startfile", "subprocess.call", "subprocess.check_call", "pty.spawn"}
+)
+
+
+def command_facts(command: str) -> Origin:
+    """What the output of a shell ``command`` line tells: HOST facts, the whole ENV, or NONE."""
+    found = Origin.NONE
+    for part in _COMMAND_SPLIT.split(command.strip()):
+        if _ENV_COMMAND.fullmatch(part):
+            found |= Origin.ENV
+        elif _HOST_COMMAND.fullmatch(part):
+            found |= Origin.HOST
+    return found
+
+
 # Services whose only purpose is telling a caller its public address.
 IP_LOOKUP = re.compile(
     r"ipinfo\.io|ifconfig\.(me|co)|ipify\.org|icanhazip|checkip\.|ip-api\.com|myexternalip"
@@ -1455,6 +1485,9 @@ class ModuleAnalysis:
         """What call made the object bound to ``name`` (``s = socket.socket()``), if known."""
         for value, where in self._assigned(scope, name)[:8]:
             if type(value) is ast.Call:
+                wrapped = self._wrapped_socket(value, name, where)
+                if wrapped is not None:
+                    return wrapped
                 made = self.qualname(value.func, where)
                 if made is not None:
                     return made
@@ -1470,6 +1503,18 @@ class ModuleAnalysis:
                     if outer is not None and Capability.NETWORK in _classify_name(outer):
                         return outer
         return None
+
+    def _wrapped_socket(self, call: ast.Call, name: str, scope: str) -> str | None:
+        """What made the socket that ``call`` wraps in TLS (``context.wrap_socket(sock)``,
+        ``ssl.wrap_socket(sock)``): the wrapper is that socket, encrypted."""
+        func = call.func
+        if type(func) is not ast.Attribute or func.attr != "wrap_socket" or not call.args:
+            return None
+        inner = call.args[0]
+        if type(inner) is not ast.Name or inner.id == name:
+            return None
+        made = self.maker(inner.id, scope)
+        return made if made is not None and Capability.NETWORK in _classify_name(made) else None
 
     # -- execution reach --------------------------------------------------------------------
 
@@ -1910,6 +1955,25 @@ class ModuleAnalysis:
         self._origin_cache[(scope, key)] = found
         return found
 
+    def _output_facts(self, call: ast.Call, qualname: str | None, scope: str) -> Origin:
+        """HOST or ENV when the process ``call`` gives back the output of a recon command.
+
+        ``os.popen("whoami").read()`` is getpass.getuser() by another name, and the
+        output of ``env`` is the whole environment.
+        """
+        if qualname in _STATUS_ONLY or (qualname or "").startswith(("os.exec", "os.spawn")):
+            return Origin.NONE
+        command = _arg(call, 0, "args")
+        if command is None:
+            command = _arg(call, 0, "cmd")
+        if command is None:
+            return Origin.NONE
+        texts = self.strings(command, scope)[:16]
+        found = command_facts(" ".join(texts)) if texts else Origin.NONE
+        for text in texts:
+            found |= command_facts(text) if " " in text.strip() else Origin.NONE
+        return found
+
     def _call_origin(self, call: ast.Call, scope: str, depth: int) -> Origin:
         site = self._by_node.get(id(call))
         qualname = site.qualname if site is not None else self.qualname(call.func, scope)
@@ -1920,7 +1984,7 @@ class ModuleAnalysis:
         if Capability.NETWORK in capabilities:
             found |= Origin.NETWORK
         if Capability.PROCESS in capabilities:
-            found |= Origin.PROCESS
+            found |= Origin.PROCESS | self._output_facts(call, qualname, scope)
         func = call.func
         # A file's content is FILE whatever path expression named it.
         if qualname in _OPENERS or qualname == "sqlite3.connect":
@@ -2211,6 +2275,42 @@ class ModuleAnalysis:
     def call_at(self, node: ast.Call) -> CallSite | None:
         """The call site of ``node``, if it is a call in this module."""
         return self._by_node.get(id(node))
+
+    def params_reaching(self, function: str, exprs: Sequence[ast.expr]) -> set[str]:
+        """The parameters of the local ``function`` that ``exprs`` (in its body) are made
+        of, directly or through the function's own assignments (``req = Request(url)``)."""
+        params = self.functions[function].params
+        bindings: Mapping[str, list[ast.expr]] = self._assigns.get(function) or {}
+        found: set[str] = set()
+        seen: set[str] = set()
+        pending = [(expr, 0) for expr in exprs]
+        while pending:
+            expr, depth = pending.pop()
+            for node in ast.walk(expr):
+                if not isinstance(node, ast.Name) or node.id in seen:
+                    continue
+                seen.add(node.id)
+                if node.id in params:
+                    found.add(node.id)
+                if depth < 4:
+                    pending.extend((value, depth + 1) for value in bindings.get(node.id, ()))
+        return found
+
+    def bound_arguments(self, call: ast.Call, function: str) -> list[tuple[str | None, ast.expr]]:
+        """Each argument of ``call`` with the parameter of the local ``function`` it binds:
+        None where that cannot be told (``*args``, ``**kwargs``, past the named ones)."""
+        node = self.functions[function].node
+        positional = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        named = frozenset(_param_names(node.args))
+        bound: list[tuple[str | None, ast.expr]] = []
+        starred = False  # after f(*args), no position says which parameter is bound
+        for index, arg in enumerate(call.args):
+            starred = starred or isinstance(arg, ast.Starred)
+            known = not starred and index < len(positional)
+            bound.append((positional[index] if known else None, arg))
+        for keyword in call.keywords:
+            bound.append((keyword.arg if keyword.arg in named else None, keyword.value))
+        return bound
 
     def arguments_origin(self, site: CallSite) -> Origin:
         """Where the values passed to ``site`` (positional and keyword) may come from."""
