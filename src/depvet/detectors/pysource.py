@@ -2145,10 +2145,29 @@ class ModuleAnalysis:
         result is made of (not those it only reads keys of)."""
         returns = [(v, function) for v in self._returns.get(function, ())]
         returned = self._memo_origin(function, "<return>", returns, depth)
-        carried = Origin.NONE
+        carried = self._called_host_facts(call, function, scope)
         for arg, mask in self._passed_to(call, function):
             carried |= self._origin(arg, scope, depth + 1) & mask
         return carried | (returned & ~Origin.PARAM)
+
+    def _called_host_facts(self, call: ast.Call, function: str, scope: str) -> Origin:
+        """HOST when ``call`` hands the local ``function`` a host-facts function that it
+        calls: ``try_call(socket.getfqdn)`` with ``def try_call(func): return func()``."""
+        passed = [
+            (param, arg)
+            for param, arg in self.bound_arguments(call, function)
+            if type(arg) in (ast.Name, ast.Attribute) and self.qualname(arg, scope) in HOST_CALLS
+        ]
+        if not passed:
+            return Origin.NONE
+        called = {
+            node.func.id
+            for node in ast.walk(self.functions[function].node)
+            if type(node) is ast.Call and type(node.func) is ast.Name
+        }
+        if any(param is None or param in called for param, _ in passed):
+            return Origin.HOST
+        return Origin.NONE
 
     def _passed_to(self, call: ast.Call, function: str) -> list[tuple[ast.expr, Origin]]:
         """Arguments of ``call`` that ``function``'s result is made of, each with the taint
