@@ -1129,15 +1129,28 @@ def test_bound_arguments_pair_each_argument_with_its_parameter() -> None:
         def send(url, data=None, *rest, timeout=5, **more):
             pass
 
+        def post(url):
+            pass
+
         send(A, B, C, timeout=T, extra=E)
         send(*pair, D)
+        post(A, B, extra=E)
         """
     )
-    first, second = [s.node for s in analysis.calls]
-    names = [(param, ast.unparse(arg)) for param, arg in analysis.bound_arguments(first, "send")]
-    assert names == [("url", "A"), ("data", "B"), (None, "C"), ("timeout", "T"), (None, "E")]
-    names = [(param, ast.unparse(arg)) for param, arg in analysis.bound_arguments(second, "send")]
-    assert names == [(None, "*pair"), (None, "D")]
+    first, second, third = [s.node for s in analysis.calls]
+
+    def bound(call: ast.Call, function: str) -> list[tuple[str | None, str]]:
+        return [(p, ast.unparse(a)) for p, a in analysis.bound_arguments(call, function)]
+
+    assert bound(first, "send") == [
+        ("url", "A"),
+        ("data", "B"),
+        ("rest", "C"),
+        ("timeout", "T"),
+        ("more", "E"),
+    ]
+    assert bound(second, "send") == [(None, "*pair"), (None, "D")]
+    assert bound(third, "post") == [("url", "A"), (None, "B"), (None, "E")]
 
 
 def test_params_reaching_follow_the_functions_own_assignments() -> None:

@@ -1237,6 +1237,7 @@ class _Scan:
         if not self.senders:
             return
         analysis = self.analysis
+        reaching: dict[str, set[str]] = {}  # by sender: the parameters its sending call uses
         for site in analysis.calls:
             func = site.node.func
             if not isinstance(func, ast.Name):
@@ -1245,7 +1246,9 @@ class _Scan:
             if helper is None or helper == site.scope or helper not in self.senders:
                 continue
             sender = self.senders[helper]
-            params = analysis.params_reaching(helper, _sent(sender))
+            if helper not in reaching:
+                reaching[helper] = analysis.params_reaching(helper, _sent(sender))
+            params = reaching[helper]
             origin = Origin.NONE
             for param, arg in analysis.bound_arguments(site.node, helper):
                 if param is None or param in params:

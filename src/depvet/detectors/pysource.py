@@ -2172,25 +2172,14 @@ class ModuleAnalysis:
     def _passed_to(self, call: ast.Call, function: str) -> list[tuple[ast.expr, Origin]]:
         """Arguments of ``call`` that ``function``'s result is made of, each with the taint
         it carries: all of :data:`_CARRIED`, or all but ENV for a mapping it reads keys of."""
+        if any(isinstance(arg, ast.Starred) for arg in call.args):  # f(*args): any parameter
+            return [(a, _CARRIED) for a in (*call.args, *(k.value for k in call.keywords))]
         flows = self._flowing_params(function)
-        node = self.functions[function].node
-        positional = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
-        vararg = node.args.vararg.arg if node.args.vararg is not None else None
-        kwarg = node.args.kwarg.arg if node.args.kwarg is not None else None
-        named = frozenset(_param_names(node.args))
         passed: list[tuple[ast.expr, Origin]] = []
-        for index, arg in enumerate(call.args):
-            if isinstance(arg, ast.Starred):  # f(*args): any parameter
-                return [(a, _CARRIED) for a in (*call.args, *(k.value for k in call.keywords))]
-            name = positional[index] if index < len(positional) else vararg
+        for name, arg in self.bound_arguments(call, function):
             mask = _CARRIED if name is None else flows.get(name)
             if mask is not None:
                 passed.append((arg, mask))
-        for keyword in call.keywords:
-            name = keyword.arg if keyword.arg in named else kwarg
-            mask = _CARRIED if name is None else flows.get(name)
-            if mask is not None:
-                passed.append((keyword.value, mask))
         return passed
 
     def _method_arguments(self) -> dict[str, dict[str, list[ast.expr]]]:
@@ -2316,19 +2305,22 @@ class ModuleAnalysis:
         return found
 
     def bound_arguments(self, call: ast.Call, function: str) -> list[tuple[str | None, ast.expr]]:
-        """Each argument of ``call`` with the parameter of the local ``function`` it binds:
-        None where that cannot be told (``*args``, ``**kwargs``, past the named ones)."""
+        """Each argument of ``call`` with the parameter of the local ``function`` it binds
+        (extra ones the ``*args`` or ``**kwargs`` parameter); None where that cannot be
+        told (after ``f(*args)``) or no parameter takes it."""
         node = self.functions[function].node
         positional = [a.arg for a in (*node.args.posonlyargs, *node.args.args)]
+        vararg = node.args.vararg.arg if node.args.vararg is not None else None
+        kwarg = node.args.kwarg.arg if node.args.kwarg is not None else None
         named = frozenset(_param_names(node.args))
         bound: list[tuple[str | None, ast.expr]] = []
         starred = False  # after f(*args), no position says which parameter is bound
         for index, arg in enumerate(call.args):
             starred = starred or isinstance(arg, ast.Starred)
-            known = not starred and index < len(positional)
-            bound.append((positional[index] if known else None, arg))
+            name = None if starred else positional[index] if index < len(positional) else vararg
+            bound.append((name, arg))
         for keyword in call.keywords:
-            bound.append((keyword.arg if keyword.arg in named else None, keyword.value))
+            bound.append((keyword.arg if keyword.arg in named else kwarg, keyword.value))
         return bound
 
     def arguments_origin(self, site: CallSite) -> Origin:
