@@ -169,6 +169,27 @@ cli.add_command(fetch)
 """
 # The same group with the command called at import as well: that runs.
 CLI_COMMAND_CALLED = CLI_COMMAND_REGISTERED + f'fetch.callback("{C2}/x")\n'
+# Commands handed to their group when it is made: registered, run only when asked for.
+CLI_COMMANDS_IN_GROUP = """\
+import click
+import urllib.request
+
+
+@click.command()
+@click.argument("url")
+def fetch(url):
+    data = urllib.request.urlopen(url).read()
+    click.echo(len(data))
+
+
+@click.group(commands={"fetch": fetch})
+def cli():
+    pass
+"""
+# The same group given what a call returns: the call runs while the module loads.
+CLI_COMMANDS_CALLED_IN_GROUP = CLI_COMMANDS_IN_GROUP.replace(
+    'commands={"fetch": fetch}', f'commands=[fetch.callback("{C2}/x")]'
+)
 # A dropper split in two functions: what one downloads, the other runs by the same name.
 DOWNLOAD_THEN_START = f"""\
 import os, subprocess, urllib.request
@@ -1100,11 +1121,17 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(IMPORT_GIT), module(RUNTIME_CURL), setup_py(IMPORT_CURL)],
     ),
     "import-network": RuleFixtures(
-        positive=[module(IMPORT_URLOPEN), module(SOCKET_AT_IMPORT), module(CLI_COMMAND_CALLED)],
+        positive=[
+            module(IMPORT_URLOPEN),
+            module(SOCKET_AT_IMPORT),
+            module(CLI_COMMAND_CALLED),
+            module(CLI_COMMANDS_CALLED_IN_GROUP),
+        ],
         benign=[
             module(SDK_CLIENT),
             module(LOCAL_IP.replace("gethostbyname", "getfqdn")),
             module(CLI_COMMAND_REGISTERED),
+            module(CLI_COMMANDS_IN_GROUP),
         ],
     ),
     "env-dump": RuleFixtures(

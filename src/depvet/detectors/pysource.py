@@ -458,6 +458,7 @@ PATCHED_DUNDERS = frozenset(
 )
 # Keywords that hand a function to a command-line or GUI toolkit, to run on the user's action.
 _EVENT_KEYWORDS = frozenset({"callback", "command"})
+_COLLECTIONS = (ast.Dict, ast.List, ast.Tuple, ast.Set)
 # The scope of an `if __name__ == "__main__":` block when the file is imported.
 MAIN_SCOPE = "<main>"
 # The scope of a script's block for a command pip never gives (`if sys.argv[-1] == "publish":`).
@@ -1183,7 +1184,20 @@ class ModuleAnalysis:
             self._cmdclass_raw.append((node.value, entry[1], node.value.lineno))
         # Option(callback=f), Button(command=f): f runs when the user picks the
         # option or the button, not because the code defining them ran.
-        return node.arg in _EVENT_KEYWORDS and type(node.value) is ast.Name
+        if node.arg in _EVENT_KEYWORDS and type(node.value) is ast.Name:
+            return True
+        value = node.value
+        if node.arg != "commands" or not isinstance(value, _COLLECTIONS):
+            return False
+        # click.group(commands={"up": up}): the group's commands, run when asked for.
+        if isinstance(value, ast.Dict):
+            items = [*(k for k in value.keys if k is not None), *value.values]
+        else:
+            items = value.elts
+        stack.extend(
+            (item, entry[1], entry[2], entry[3]) for item in items if type(item) is not ast.Name
+        )
+        return True
 
     def _on_dict(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node = entry[0]
