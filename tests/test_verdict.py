@@ -127,3 +127,32 @@ def test_a_package_posing_as_another_that_carries_a_threat() -> None:
     # The same threat without the look-alike name is not enough alone.
     alone = judge([hit(dropper, Scope.RUNTIME)], rules, readable=True)
     assert alone.verdict is not Verdict.MALICIOUS
+
+
+def test_a_look_alike_that_downloads_and_runs_a_program() -> None:
+    typosquat = rule("typosquat", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.IMPERSONATION)
+    fetch_run = rule("fetch-run", RuleKind.CAPABILITY, Severity.HIGH, Tag.DOWNLOAD, Tag.PROCESS)
+    process = rule("process", RuleKind.CAPABILITY, Severity.HIGH, Tag.PROCESS)
+    rules = {**RULES, **{r.id: r for r in (typosquat, fetch_run, process)}}
+    named = typosquat.finding(path="", line=None, message="m", evidence="e")
+    # The download and the run in a function its victims call, not on import.
+    dropper = judge([named, hit(fetch_run, Scope.RUNTIME)], rules, readable=True)
+    assert "combination:impersonation-dropper" in dropper.decided_by
+    assert dropper.verdict is Verdict.MALICIOUS
+    # A look-alike that only runs a command: no download, not this combination.
+    runs = judge([named, hit(process, Scope.RUNTIME)], rules, readable=True)
+    assert "combination:impersonation-dropper" not in runs.decided_by
+    assert runs.verdict is not Verdict.MALICIOUS
+    # An installer that downloads and runs a program under its own name.
+    own = judge([hit(fetch_run, Scope.RUNTIME)], rules, readable=True)
+    assert own.verdict is Verdict.CLEAN
+
+
+def test_network_on_import_next_to_an_exfiltration_channel() -> None:
+    judged = judge([hit(WEBHOOK, Scope.FILE), hit(NET)], RULES, readable=True)
+    assert "combination:import-exfiltration" in judged.decided_by
+    assert judged.verdict is Verdict.SUSPICIOUS
+    # The same file reaching the network only when called: a chat SDK's client.
+    called = judge([hit(WEBHOOK, Scope.FILE), hit(NET, Scope.RUNTIME)], RULES, readable=True)
+    assert "combination:import-exfiltration" not in called.decided_by
+    assert called.verdict is Verdict.CLEAN

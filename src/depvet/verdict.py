@@ -97,6 +97,14 @@ COMBINATIONS: tuple[Combination, ...] = (
         unasked=True,
     ),
     Combination(
+        # Code that runs on import reaches the network from a file that holds an
+        # exfiltration channel: a webhook, an out-of-band host, a hidden destination.
+        name="import-exfiltration",
+        all_of=(frozenset({Tag.EXFILTRATION}), frozenset({Tag.NETWORK})),
+        points=40,
+        unasked=True,
+    ),
+    Combination(
         name="host-beacon",
         all_of=(frozenset({Tag.HOST_INFO}), frozenset({Tag.NETWORK, Tag.EXFILTRATION})),
         points=40,
@@ -142,6 +150,17 @@ COMBINATIONS: tuple[Combination, ...] = (
         # A package posing as another (a typosquat, a dependency-confusion version) that
         # also downloads and runs a program, beacons or exfiltrates, even in a function.
         threat_points=60,
+    ),
+    Combination(
+        # A look-alike that fetches a program and runs it: the API its victims call
+        # (get(), post()) is the dropper's trigger, so it need not run on import.
+        name="impersonation-dropper",
+        all_of=(
+            frozenset({Tag.IMPERSONATION}),
+            frozenset({Tag.DOWNLOAD}),
+            frozenset({Tag.PROCESS, Tag.EXEC}),
+        ),
+        points=40,
     ),
 )
 
