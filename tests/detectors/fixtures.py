@@ -230,6 +230,37 @@ run(["start", "helper.exe"], shell=True)
 setup(name="pkg", version="1.0")
 """
 
+# The same launch through the API: os.startfile from the install command.
+SETUP_STARTFILE_PROGRAM = """\
+import os
+from setuptools import setup
+from setuptools.command.install import install
+
+
+class PostInstall(install):
+    def run(self):
+        install.run(self)
+        os.startfile(os.path.join(os.environ["APPDATA"], "helper.exe"))
+
+
+setup(name="pkg", version="1.0", cmdclass={"install": PostInstall})
+"""
+
+# A maintainer's shortcut: `python setup.py docs` builds and opens the docs; pip never
+# gives that command.
+SETUP_OPEN_DOCS_BY_HAND = """\
+import os
+import sys
+from setuptools import setup
+
+if sys.argv[-1] == "docs":
+    os.system("sphinx-build docs docs/_build")
+    os.startfile(os.path.join("docs", "_build", "index.html"))
+    sys.exit()
+
+setup(name="pkg", version="1.0")
+"""
+
 SETUP_NUMPY_INCLUDE = """\
 import subprocess
 import sys
@@ -600,6 +631,7 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_PIP_SECOND_STAGE),
             setup_py(SETUP_DNS_BEACON),
             setup_py(SETUP_START_PROGRAM),
+            setup_py(SETUP_STARTFILE_PROGRAM),
             setup_py(SETUP_PIP_IN_PROCESS),
         ],
         benign=[
@@ -607,6 +639,7 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_BUILD_EXT_CMAKE),
             setup_py(SETUP_GIT_DESCRIBE),
             setup_py(SETUP_PIP_INSTALL_HERE),
+            setup_py(SETUP_OPEN_DOCS_BY_HAND),
         ],
     ),
     "setup-install-decode-exec": RuleFixtures(

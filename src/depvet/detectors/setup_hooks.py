@@ -89,7 +89,8 @@ INSTALL_SIDE_COMMAND = Rule(
     severity=Severity.HIGH,
     description=(
         "setup.py runs pip (as a command or in-process) to install other packages, a DNS "
-        "lookup tool, or a detached Windows `start` of a program at install time."
+        "lookup tool, or a detached Windows `start` of a program (os.startfile) at install "
+        "time."
     ),
     technique="Install hooks: second stage and beacons (T1195.001, T1071.004)",
     tags=frozenset({Tag.INSTALL_HOOK, Tag.PROCESS}),
@@ -312,6 +313,16 @@ def _scan_tree(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
                     file,
                     site.line,
                     f"{name} runs {side.group(0).strip()!r}… at install time {where}",
+                    evidence,
+                )
+            # os.startfile is `start` without a shell: it launches a program or opens a
+            # document with whatever the machine associates with it.
+            if site.qualname == "os.startfile" and once(INSTALL_SIDE_COMMAND, site.line):
+                yield _finding(
+                    INSTALL_SIDE_COMMAND,
+                    file,
+                    site.line,
+                    f"{name} launches a program or document at install time {where}",
                     evidence,
                 )
             match = _shell_download(analysis, site)
