@@ -156,3 +156,19 @@ def test_network_on_import_next_to_an_exfiltration_channel() -> None:
     called = judge([hit(WEBHOOK, Scope.FILE), hit(NET, Scope.RUNTIME)], RULES, readable=True)
     assert "combination:import-exfiltration" not in called.decided_by
     assert called.verdict is Verdict.CLEAN
+
+
+def test_exec_of_code_hidden_by_a_malware_kit() -> None:
+    run = rule("run", RuleKind.CAPABILITY, Severity.MEDIUM, Tag.EXEC)
+    kit = rule("kit", RuleKind.THREAT, Severity.HIGH, Tag.OBFUSCATION)
+    rules = {**RULES, "run": run, "kit": kit}
+    # An ordinary packer's banner next to an exec on import: suspicious, not more.
+    packed = judge([hit(BANNER, Scope.FILE), hit(run)], rules, readable=True)
+    assert "combination:obfuscated-exec" in packed.decided_by
+    assert packed.verdict is Verdict.SUSPICIOUS
+    # A stealer kit's output run on import: its exec is the payload's.
+    kit_run = judge([hit(kit, Scope.FILE), hit(run)], rules, readable=True)
+    assert kit_run.verdict is Verdict.MALICIOUS
+    # The kit's text alone, with nothing run: not this combination.
+    alone = judge([hit(kit, Scope.FILE)], rules, readable=True)
+    assert "combination:obfuscated-exec" not in alone.decided_by

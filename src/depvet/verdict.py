@@ -112,8 +112,11 @@ COMBINATIONS: tuple[Combination, ...] = (
     ),
     Combination(
         name="obfuscated-exec",
-        all_of=(frozenset({Tag.OBFUSCATION}), frozenset({Tag.EXEC})),
+        all_of=(frozenset({Tag.EXEC}), frozenset({Tag.OBFUSCATION})),
         points=30,
+        # The obfuscation is a threat by itself (a stealer kit's output, not an ordinary
+        # packer or minifier): what it hides is run.
+        threat_points=45,
     ),
     Combination(
         name="download-execute",
