@@ -17,6 +17,7 @@ from depvet.detectors.patterns import (
     compiled_rules,
     executable_format,
     long_encoded_line,
+    off_screen_code,
     redact,
 )
 from depvet.errors import DetectorError
@@ -57,6 +58,7 @@ def test_every_yara_rule_reports_a_known_rule_with_complete_meta() -> None:
         "binary-disguised-as-source",
         "windows-executable-shipped",
         "long-encoded-line",
+        "off-screen-code",
         "setup-obfuscated",
     }
     assert reported | decided_in_python == ids
@@ -372,3 +374,14 @@ def test_prose_ranges_are_byte_offsets() -> None:
     data = 'x = "é"\n"""doc /etc/cron.d/x"""\n'.encode()
     ((start, end),) = patterns.prose_ranges(data)
     assert data[start:end] == b'"""doc /etc/cron.d/x"""'
+
+
+def test_off_screen_code_points_at_the_hidden_statement() -> None:
+    # A form feed is no line end to Python: the hidden statement is on line 3.
+    source = b"import os\n\x0cx = 1\ny = 2" + b" " * 160 + b";os.system('id')\n"
+    assert off_screen_code(source) == (3, 165, ";os.system('id')")
+    # Declared in Latin-1: columns count characters, and the string is still told apart.
+    latin = b"# -*- coding: latin-1 -*-\nS = '\xe9" + b" " * 160 + b"x'" + b" " * 160 + b";f()\n"
+    assert off_screen_code(latin) == (2, 328, ";f()")
+    # Python 2 (does not parse): where strings are is unknown, so nothing is claimed.
+    assert off_screen_code(b"print 'x'" + b" " * 160 + b";f()\n") is None

@@ -22,6 +22,7 @@ in Python, without YARA.
 from __future__ import annotations
 
 import ast
+import bisect
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -42,6 +43,7 @@ MATCH_TIMEOUT_SECONDS = 5
 MAX_CODE_BYTES = 8 * 1024 * 1024  # Python files and scripts above this get the binary check only
 MAX_TEXT_BYTES = 2 * 1024 * 1024  # other text files above this are data, not worth matching
 LONG_LINE = 20_000  # characters of one line that make an encoded blob
+OFF_SCREEN = 150  # blanks after code on a line that push the rest past any editor's edge
 MIN_CREDENTIAL_FAMILIES = 3
 
 _PYTHON_ROLES = frozenset({FileRole.PYTHON, FileRole.SETUP, FileRole.PTH, FileRole.CUSTOMIZE})
@@ -431,6 +433,17 @@ LONG_ENCODED_LINE = _rule(
     _REVIEW + "decode the blob and check what it is.",
     Tag.OBFUSCATION,
 )
+OFF_SCREEN_CODE = _rule(
+    "off-screen-code",
+    _T,
+    Severity.HIGH,
+    f"Python code goes on after {OFF_SCREEN} or more blanks on a line of code: the rest of "
+    "the line sits past the right edge of an editor or a code review, where nobody reads it.",
+    "Obfuscated files or information (T1027); hide artifacts (T1564)",
+    "Do not install the package. Nothing but hiding puts code there; read the whole line "
+    "(in a pager that does not wrap or cut it) to learn what it runs.",
+    Tag.OBFUSCATION,
+)
 SETUP_OBFUSCATED = _rule(
     "setup-obfuscated",
     _T,
@@ -487,6 +500,7 @@ RULES: tuple[Rule, ...] = (
     MALWARE_OBFUSCATOR,
     EXEC_LONG_LITERAL,
     LONG_ENCODED_LINE,
+    OFF_SCREEN_CODE,
     SETUP_OBFUSCATED,
     PROMPT_INJECTION,
 )
@@ -498,6 +512,7 @@ _PYTHON_RULES = frozenset(
         DISGUISED_BINARY.id,
         WINDOWS_EXECUTABLE.id,
         LONG_ENCODED_LINE.id,
+        OFF_SCREEN_CODE.id,
         SETUP_OBFUSCATED.id,
     }
 )
@@ -622,6 +637,7 @@ class PatternDetector:
         findings = self._yara_findings(file, hits, families)
         if file.role in _PYTHON_ROLES:
             findings += self._long_line_findings(file)
+            findings += _off_screen_findings(file)
         if file.role in _UNASKED_ROLES:
             findings += _hidden_unasked_code(file, findings)
         return findings
@@ -734,6 +750,73 @@ class PatternDetector:
                 scope=_scope(file),
             )
         ]
+
+
+def _off_screen_findings(file: FileView) -> list[Finding]:
+    found = off_screen_code(file.data)
+    if found is None:
+        return []
+    line, column, hidden = found
+    return [
+        OFF_SCREEN_CODE.finding(
+            path=file.path,
+            line=line,
+            message=f"line {line} goes on with code at column {column + 1:,}",
+            evidence=hidden[:EVIDENCE_MAX],
+            scope=_scope(file),
+        )
+    ]
+
+
+_BLANK_RUN = b" " * OFF_SCREEN
+# Code, then the blanks, then more code: not a comment, nor a line continued by a backslash.
+_OFF_SCREEN = re.compile(rf"\S([ \t]{{{OFF_SCREEN},}})(?=[^\s#\\])")
+
+
+def off_screen_code(data: bytes) -> tuple[int, int, str] | None:
+    """Line (from 1), column (from 0, in characters) and text where code resumes after a
+    run of :data:`OFF_SCREEN` blanks that is not inside a string literal; None when there
+    is none or the module does not parse (where strings are is then unknown)."""
+    # Most files hold no such run of blanks: two fast substring tests rule them out.
+    blanks = data.replace(b"\t", b" ") if b"\t" in data else data
+    if _BLANK_RUN not in blanks:
+        return None
+    text = decode_source(data)
+    runs = list(_OFF_SCREEN.finditer(text))
+    if not runs:
+        return None
+    tree = parse(text)
+    if tree is None:
+        return None
+    # Lines as the tokenizer counts them (not str.splitlines, which also breaks at form feeds).
+    starts = [0, *(match.end() for match in _NEWLINE.finditer(text))]
+    strings = _string_spans(tree)
+    for run in runs:
+        offset = run.end(1)
+        number = bisect.bisect_right(starts, offset)
+        start = starts[number - 1]
+        # The tree counts columns in UTF-8 bytes.
+        at = (number, len(text[start:offset].encode("utf-8", "surrogatepass")))
+        if not any(first <= at < last for first, last in strings):
+            end = _NEWLINE.search(text, offset)
+            return number, offset - start, text[offset : end.start() if end else len(text)]
+    return None
+
+
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+
+
+def _string_spans(tree: ast.Module) -> list[tuple[tuple[int, int], tuple[int, int]]]:
+    """(line, byte column) start and end of every string, bytes and f-string literal."""
+    spans = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.JoinedStr | ast.Constant) or (
+            isinstance(node, ast.Constant) and not isinstance(node.value, str | bytes)
+        ):
+            continue
+        if node.end_lineno is not None and node.end_col_offset is not None:
+            spans.append(((node.lineno, node.col_offset), (node.end_lineno, node.end_col_offset)))
+    return spans
 
 
 def long_encoded_line(data: bytes, min_length: int = LONG_LINE) -> tuple[int, int] | None:
