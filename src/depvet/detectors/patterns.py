@@ -762,7 +762,7 @@ def _off_screen_findings(file: FileView) -> list[Finding]:
             path=file.path,
             line=line,
             message=f"line {line} goes on with code at column {column + 1:,}",
-            evidence=hidden[:EVIDENCE_MAX],
+            evidence=redact("".join(c if c.isprintable() else " " for c in hidden).strip()),
             scope=_scope(file),
         )
     ]
