@@ -7,7 +7,7 @@ import textwrap
 
 import pytest
 
-from depvet.detectors import behavior
+from depvet.detectors import behavior, pysource
 from depvet.detectors.behavior import BehaviorDetector, worth_parsing
 from depvet.detectors.setup_hooks import installs_only_here
 from depvet.files import FileRole, FileView
@@ -739,3 +739,19 @@ def test_only_the_program_after_a_python_interpreters_dash_c_is_read(
     source = f"import os, subprocess, sys\n\n\ndef go():\n    {call.format(program)}\n"
     rules = {f.rule for f in _scan(source)}
     assert ("literal-program-run" in rules) is found
+
+
+def test_a_program_run_by_many_calls_is_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    analysed: list[str] = []
+    real = pysource.analyze
+
+    def counting(source: str | bytes, *, main_runs: bool = True) -> object:
+        analysed.append(source if isinstance(source, str) else source.decode())
+        return real(source, main_runs=main_runs)
+
+    monkeypatch.setattr(behavior, "analyze", counting)
+    calls = "\n".join(f"    exec(CODE)  # {n}" for n in range(50))
+    source = f"CODE = {_FETCH_AND_RUN!r}\n\n\ndef go():\n{calls}\n"
+    findings = [f for f in _scan(source) if f.rule == "literal-program-run"]
+    assert len(findings) == 50  # every call that runs it is reported
+    assert analysed.count(_FETCH_AND_RUN) == 1

@@ -1005,6 +1005,8 @@ class _Scan:
     senders: dict[str, CallSite] = field(default_factory=dict)
     # How many literal programs this scan is inside (see literal_programs).
     depth: int = 0
+    # Each literal program's threat, read once however many calls run it.
+    programs: dict[str, str | None] = field(default_factory=dict)
 
     # -- where code runs -----------------------------------------------------------------
 
@@ -1617,7 +1619,12 @@ class _Scan:
         return [(write, "".join(texts)) for write, texts in groups.values()]
 
     def _program_threat(self, program: str) -> str | None:
-        """What a written program does that malware does, if it does; None otherwise."""
+        """What a literal program does that malware does, if it does; None otherwise."""
+        if program not in self.programs:
+            self.programs[program] = self._read_program(program)
+        return self.programs[program]
+
+    def _read_program(self, program: str) -> str | None:
         if len(program) > _MAX_PROGRAM_CHARS:
             return None
         data = program.encode("utf-8", "surrogatepass")
