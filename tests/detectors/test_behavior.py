@@ -755,3 +755,19 @@ def test_a_program_run_by_many_calls_is_read_once(monkeypatch: pytest.MonkeyPatc
     findings = [f for f in _scan(source) if f.rule == "literal-program-run"]
     assert len(findings) == 50  # every call that runs it is reported
     assert analysed.count(_FETCH_AND_RUN) == 1
+
+
+@pytest.mark.parametrize(
+    ("path", "scope"),
+    [
+        ("pkg/mod.py", Scope.IMPORT),
+        ("pkg/__main__.py", Scope.RUNTIME),  # the carrier runs only as a script
+        ("tools/fetch-data.py", Scope.RUNTIME),
+    ],
+)
+def test_a_literal_program_is_read_as_running_whatever_its_carrier_is_named(
+    path: str, scope: Scope
+) -> None:
+    source = f"exec({_FETCH_AND_RUN!r})\n"
+    findings = [f for f in _scan(source, path=path) if f.rule == "literal-program-run"]
+    assert [f.scope for f in findings] == [scope]

@@ -936,6 +936,7 @@ _PLANTED_PROGRAM = re.compile(
 # Written programs are scanned as scripts this many levels deep, up to this size.
 _MAX_PROGRAM_DEPTH = 2
 _MAX_PROGRAM_CHARS = 64 * 1024
+_PROGRAM_NAME = "literal_program.py"
 _PROGRAM_THREATS = {
     "download-exec": "runs downloaded code",
     "download-run-executable": "downloads a program and runs it",
@@ -1637,7 +1638,9 @@ class _Scan:
             nested = analyze(dedented, main_runs=True) if dedented != program else None
         if nested is None:
             return None
-        view = FileView(path=self.file.path, role=FileRole.PYTHON, data=data)
+        # Named as a module that runs, whatever the carrier's name: the program runs when
+        # its runner runs (a carrier named __main__.py is itself only run as a script).
+        view = FileView(path=_PROGRAM_NAME, role=FileRole.PYTHON, data=data)
         scan = _Scan(file=view, analysis=nested, depth=self.depth + 1)
         for finding in scan.run():
             if (
