@@ -1093,8 +1093,9 @@ class _Scan:
             if site.qualname in _IMPORTERS or site.qualname == "getattr":
                 self.lookup(site)
         self.helper_sends()
-        self.writes()
-        self.literal_programs()
+        writes = list(analysis.file_writes())
+        self.writes(writes)
+        self.literal_programs(writes)
         self.credentials()
         self.reverse_shell()
         self.monkeypatches()
@@ -1491,8 +1492,8 @@ class _Scan:
                     return True
         return False
 
-    def writes(self) -> None:
-        for write in self.analysis.file_writes():
+    def writes(self, writes: Iterable[FileWrite]) -> None:
+        for write in writes:
             site = write.site
             where = self.where(site.scope)
             texts = (
@@ -1546,7 +1547,7 @@ class _Scan:
             ):
                 self.report(DROPPER_WRITE_RUN, site.line, f"decoded data {ran}", site.scope)
 
-    def literal_programs(self) -> None:
+    def literal_programs(self, writes: Iterable[FileWrite]) -> None:
         """Programs carried as string literals and run: judged as the scripts they are.
 
         A literal given to exec, the argument of ``python -c`` (in a list of arguments or a
@@ -1580,7 +1581,7 @@ class _Scan:
                     f"a Python program that {threat} is {how} {self.where(site.scope)}",
                     site.scope,
                 )
-        for first, program in self._written_programs():
+        for first, program in self._written_programs(writes):
             threat = self._program_threat(program)
             if threat is None:
                 continue
@@ -1600,10 +1601,10 @@ class _Scan:
                 site.scope,
             )
 
-    def _written_programs(self) -> list[tuple[FileWrite, str]]:
+    def _written_programs(self, writes: Iterable[FileWrite]) -> list[tuple[FileWrite, str]]:
         """Each file's literal text, by its first write: one handle's writes joined in order."""
         groups: dict[tuple[str, str], tuple[FileWrite, list[str]]] = {}
-        for write in self.analysis.file_writes():
+        for write in writes:
             node = write.site.node
             if not isinstance(node.func, ast.Attribute) or not node.args:
                 continue
@@ -1612,10 +1613,9 @@ class _Scan:
             text = _literal_text(node.args[0], self.analysis, write.site.scope)
             if text is None:
                 continue
-            key = (write.site.scope, ast.dump(node.func.value))
-            if node.func.attr != "write":
-                key = (write.site.scope, f"{key[1]}@{write.site.line}")
-            entry = groups.setdefault(key, (write, []))
+            # A handle's write() calls add up; each write_text/write_bytes is a whole file.
+            handle = ast.dump(node.func.value) if node.func.attr == "write" else str(id(node))
+            entry = groups.setdefault((write.site.scope, handle), (write, []))
             entry[1].append(text)
         return [(write, "".join(texts)) for write, texts in groups.values()]
 
