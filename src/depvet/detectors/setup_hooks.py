@@ -143,6 +143,18 @@ SHELL_DOWNLOAD = re.compile(
     re.IGNORECASE,
 )
 
+# A download client asked only for its version or its usage (`curl --version`: is curl
+# installed?) downloads nothing, whatever a command line naming it would.
+_VERSION_PROBE = re.compile(
+    r"[\w./\\:-]*?\b(curl|wget)(\.exe)?(\s+(--version|-V|--help|-h))+\s*", re.IGNORECASE
+)
+
+
+def is_version_probe(command: str) -> bool:
+    """Whether a command line only asks a download client its version or usage."""
+    return _VERSION_PROBE.fullmatch(command.strip()) is not None
+
+
 # Commands a build never needs: a second install behind pip's resolver (the
 # package or its payload pulled in from setup.py), DNS beacons, detached launches.
 SIDE_COMMAND = re.compile(
@@ -358,11 +370,13 @@ def _describe(origin: Origin) -> str:
 
 
 def _shell_download(analysis: ModuleAnalysis, site: CallSite) -> str | None:
-    for arg in site.node.args:
-        for text in analysis.strings(arg, site.scope):
-            match = SHELL_DOWNLOAD.search(text)
-            if match is not None:
-                return match.group(0)
+    texts = [text for arg in site.node.args for text in analysis.strings(arg, site.scope)]
+    if is_version_probe(" ".join(texts)):
+        return None
+    for text in texts:
+        match = SHELL_DOWNLOAD.search(text)
+        if match is not None:
+            return match.group(0)
     return None
 
 
