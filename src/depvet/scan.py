@@ -26,7 +26,13 @@ from typing import TypeGuard
 
 from packaging.utils import canonicalize_name
 
-from depvet.artifacts.layout import SITE_LAYOUT, relative_path, role_of, source_only_folder
+from depvet.artifacts.layout import (
+    SITE_LAYOUT,
+    relative_path,
+    role_of,
+    source_only_folder,
+    tooling_folders,
+)
 from depvet.artifacts.metadata import NameVersion, metadata_rank, name_from_filename, parse_metadata
 from depvet.artifacts.registry import open_artifact
 from depvet.artifacts.safety import Budget
@@ -285,6 +291,10 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     # Python files not scanned (tests, docs, tools) → the tools-like folder that kept them out.
     auxiliary: dict[str, str | None] = {}
     imported: set[str] = set()  # tools-like folders the scanned code imports from
+    # Scripts below a tools-like or vendored folder, kept out while no folder on their
+    # path is a package (see tooling_folders), and the folders holding an __init__.py.
+    tooling: dict[str, frozenset[str]] = {}
+    packages: set[str] = set()
     fatal: ScanError | None = None
     try:
         with open_artifact(target, budget) as artifact:
@@ -297,6 +307,14 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
                 if rank is not None and (meta is None or rank < meta[0]):
                     meta = (rank, member.path, member.data)
                 role = role_of(member.container, member.path)
+                folder, _, name = member.path.rpartition("/")
+                if name == "__init__.py":
+                    packages.add(folder)
+                if role is FileRole.PYTHON:
+                    folders = tooling_folders(member.container, member.path)
+                    if folders is not None and folders.isdisjoint(packages):
+                        role = FileRole.AUXILIARY
+                        tooling[member.path] = folders
                 if member.path.endswith(".py"):
                     python_files[relative_path(member.container, member.path)] = member.path
                 if role is FileRole.SETUP and setup_source is None:
@@ -353,7 +371,9 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
     code = {
         path
         for path, folder in auxiliary.items()
-        if path in reached or (folder is not None and (folder in imported or folder == own))
+        if path in reached
+        or (folder is not None and (folder in imported or folder == own))
+        or not tooling.get(path, frozenset()).isdisjoint(packages)  # a package read later
     }
     if code:
         found, problems = _scan_as_code(target, options, code)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from depvet.artifacts.layout import role_of, source_only_folder
+from depvet.artifacts.layout import role_of, source_only_folder, tooling_folders
 from depvet.artifacts.metadata import metadata_rank, name_from_filename, parse_metadata
 from depvet.files import FileRole
 
@@ -98,3 +98,25 @@ def test_parse_metadata() -> None:
 def test_name_from_filename(filename: str, name: str, version: str | None) -> None:
     got = name_from_filename(filename)
     assert (got.name, got.version) == (name, version)
+
+
+def test_tooling_folders_name_the_folders_that_would_make_a_package() -> None:
+    assert tooling_folders("sdist", "p-1.0/vendor/llama.cpp/scripts/sync.py") == frozenset(
+        {
+            "p-1.0",
+            "p-1.0/vendor",
+            "p-1.0/vendor/llama.cpp",
+            "p-1.0/vendor/llama.cpp/scripts",
+        }
+    )
+    assert tooling_folders("sdist", "outer.tar.gz!/p-1.0/a/Third_Party/gen.py") == frozenset(
+        {
+            "outer.tar.gz!/p-1.0",
+            "outer.tar.gz!/p-1.0/a",
+            "outer.tar.gz!/p-1.0/a/Third_Party",
+        }
+    )
+    assert tooling_folders("sdist", "p-1.0/pkg/core/model.py") is None  # no tooling folder
+    assert tooling_folders("sdist", "p-1.0/vendor/x.py") is None  # top level: role_of's
+    assert tooling_folders("sdist", "p-1.0/a/scripts/notes.txt") is None
+    assert tooling_folders("wheel", "pkg/vendor/lib/scripts/sync.py") is None  # installed

@@ -7,7 +7,7 @@ from pathlib import Path
 from depvet.detectors.install_reach import imported_folders, is_test_file, promote, run_by_setup
 from depvet.model import Scope, Target, TargetKind, Verdict
 from depvet.scan import ScanOptions, scan
-from tests.builders import make_sdist
+from tests.builders import make_sdist, make_wheel
 
 FILES = {
     "pre_install.py": "pkg-1.0/pre_install.py",
@@ -209,3 +209,60 @@ def test_a_tools_folder_the_package_imports_is_scanned(tmp_path: Path) -> None:
     assert imported.verdict is not Verdict.CLEAN
     assert any(f.path == "pkg-1.0/tools/collect.py" for f in imported.findings)
     assert left_alone.verdict is Verdict.CLEAN
+
+
+def test_scripts_of_nested_tools_and_vendored_folders_are_not_installed(tmp_path: Path) -> None:
+    # Below the tree's top, a scripts/ or third_party/ folder outside every package holds
+    # the project's tooling or a vendored project's: nothing installs or imports it.
+    payload = PRE_INSTALL + "pre_install()\n"
+    tooling = {
+        "vendor/llama.cpp/scripts/sync.py": payload,
+        "website/scripts/build_pages.py": payload,
+        "external/lib/third_party/mbedtls/gen.py": payload,
+    }
+    loose = make_sdist(tmp_path, "pkg", "1.0", {"pkg/__init__.py": "", **tooling})
+    # The same file inside a package is installed with it, wherever the package's
+    # __init__.py comes in the archive: after the script, or before it.
+    (tmp_path / "late").mkdir()
+    late = make_sdist(
+        tmp_path / "late", "pkg", "1.0", {"pkg/tools/fetch.py": payload, "pkg/__init__.py": ""}
+    )
+    (tmp_path / "early").mkdir()
+    early = make_sdist(
+        tmp_path / "early", "pkg", "1.0", {"pkg/__init__.py": "", "pkg/tools/fetch.py": payload}
+    )
+    # One setup.py runs is install-time code wherever it sits.
+    (tmp_path / "run").mkdir()
+    run = make_sdist(
+        tmp_path / "run",
+        "pkg",
+        "1.0",
+        {
+            "setup.py": TOOLS_SETUP.replace("tools/post_install.py", "vendor/lib/tools/post.py"),
+            "vendor/lib/tools/post.py": payload,
+        },
+    )
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=p, display=str(p)) for p in (loose, late, early, run)],
+        ScanOptions(jobs=1),
+    )
+    left_out, after, before, started = results
+    assert left_out.verdict is Verdict.CLEAN, left_out.findings
+    assert not [f for f in left_out.findings if f.path and f.path.endswith(".py")]
+    for packaged in (after, before):
+        assert packaged.verdict is not Verdict.CLEAN
+        assert any(f.path == "pkg-1.0/pkg/tools/fetch.py" for f in packaged.findings)
+        assert not packaged.errors
+    assert len(after.findings) == len(before.findings)
+    assert started.verdict is not Verdict.CLEAN
+    in_vendor = [f for f in started.findings if f.path == "pkg-1.0/vendor/lib/tools/post.py"]
+    assert in_vendor and all(f.scope is Scope.INSTALL for f in in_vendor)
+
+
+def test_a_wheel_installs_its_nested_tools_folders(tmp_path: Path) -> None:
+    payload = PRE_INSTALL + "pre_install()\n"
+    wheel = make_wheel(tmp_path, "pkg", "1.0", {"pkg/vendor/lib/scripts/sync.py": payload})
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=wheel, display=wheel.name)], ScanOptions(jobs=1)
+    )
+    assert results[0].verdict is not Verdict.CLEAN

@@ -42,6 +42,11 @@ SOURCE_ONLY_DIRS = frozenset(
         "notebooks",
     }
 )
+# Folders of a source tree that hold another project's sources (llama.cpp under vendor/,
+# a C library's third_party/): Python files there are that project's tooling.
+VENDORED_DIRS = frozenset(
+    {"vendor", "vendored", "third_party", "thirdparty", "3rdparty", "external", "extern"}
+)
 # Test suites run under a test runner, benchmarks under a benchmark runner and docs under
 # a doc builder, never on import.
 TEST_DIRS = frozenset(
@@ -112,3 +117,27 @@ def source_only_folder(container: str, path: str) -> str | None:
     if any(_is_test_or_doc_dir(part) for part in parts[1:-1]):
         return None
     return parts[0]
+
+
+def tooling_folders(container: str, path: str) -> frozenset[str] | None:
+    """For a Python file of an sdist that sits below a tools-like or vendored folder, the
+    folders of its path that would make it part of a package; None for any other file.
+
+    ``vendor/llama.cpp/scripts/sync.py``, ``website/scripts/build.py`` and
+    ``external/lib/third_party/mbedtls/gen.py`` are scripts of the project's tooling or
+    of a project it vendors: nothing installs them unless some folder on their path,
+    from the tree's top down to their own, is a package (holds an ``__init__.py``).
+    The caller knows the packages only once every member has been read. A top-level
+    tools folder is :func:`role_of`'s to judge; files in a wheel or an installed tree
+    are all installed.
+    """
+    if container not in PREFIXED_LAYOUT or not path.endswith(PYTHON_SUFFIXES):
+        return None
+    head, separator, inner = path.rpartition("!/")
+    parts = inner.split("/")
+    # parts[0] is the name-version/ folder every member of an sdist sits under.
+    if len(parts) < 4 or not any(
+        part.lower() in SOURCE_ONLY_DIRS or part.lower() in VENDORED_DIRS for part in parts[1:-1]
+    ):
+        return None
+    return frozenset(head + separator + "/".join(parts[:end]) for end in range(1, len(parts)))
