@@ -883,6 +883,16 @@ OBF_GETATTR_BUILTINS = """\
 import builtins
 fn = getattr(builtins, "cexe"[::-1])
 """
+# A text reversed, edited and reversed back reads as written: the last "(" becomes "[".
+LAST_OCCURRENCE_REPLACED = """\
+import enum
+
+
+def parse(kind):
+    text = open("kind.txt").read().strip().replace(")", "]", 1)
+    as_list = text[::-1].replace("(", "[", 1)[::-1]
+    return getattr(kind, as_list)
+"""
 PLUGIN_LOADER = """\
 import importlib
 
@@ -1328,7 +1338,7 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
     ),
     "obfuscated-import": RuleFixtures(
         positive=[module(OBF_IMPORT_CHR), module(OBF_IMPORT_B64)],
-        benign=[module(PLUGIN_LOADER)],
+        benign=[module(PLUGIN_LOADER), module(LAST_OCCURRENCE_REPLACED)],
     ),
     "decoded-command": RuleFixtures(
         positive=[module(DECODED_SHELL), setup_py(DECODED_SHELL)],

@@ -782,6 +782,7 @@ def test_cmdclass_in_options_dict() -> None:
         ),
         ("exec(''.join(chr(c) for c in [120]))", Origin.DYNAMIC),
         ("exec('1=x'[::-1])", Origin.DYNAMIC),
+        ("exec('1=x'[::-1].strip()[::-1][::-1])", Origin.DYNAMIC),  # three times: reversed
         ("exec(payload)", Origin.DYNAMIC),
         ("from mylib import get_code\nexec(get_code())", Origin.DYNAMIC),
         ("def run(code):\n    exec(code)", Origin.DYNAMIC),
@@ -1184,3 +1185,22 @@ def test_a_socket_wrapped_in_tls_is_still_that_socket(wrap: str) -> None:
     send = next(s for s in analysis.calls if ast.unparse(s.node.func) == "tls.send")
     assert send.receiver == "socket.socket"
     assert Capability.NETWORK in send.capabilities
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "'print(1)'[::-1].replace(')', ']', 1)[::-1]",
+        "'print(1)'[::-1][::-1]",
+        "'print(1)'.strip()[::-1].rstrip().lower()[::-1]",
+    ],
+)
+def test_a_text_reversed_back_is_not_hidden(expression: str) -> None:
+    # Replacing a last occurrence reverses, edits and reverses back: the text reads as
+    # written, so the value is the literal it was made from, not hidden text.
+    analysis = _analyze(f"exec({expression})")
+    (site,) = [s for s in analysis.calls if s.qualname == "exec"]
+    origin = analysis.exec_origin(site)
+    assert origin is not None
+    assert Origin.LITERAL in origin
+    assert not origin & (Origin.OBFUSCATED | Origin.DYNAMIC)

@@ -1846,6 +1846,9 @@ class ModuleAnalysis:
                 return attribute
         if isinstance(expr, ast.Subscript):
             if _reverses(expr.slice):
+                undone = self._reversed_back(expr.value, scope, depth)
+                if undone is not None:
+                    return undone
                 # "..."[::-1]: a classic way to hide a string from grep. Reversing
                 # a run-time list (ids[::-1]) is ordinary code.
                 return Origin.DYNAMIC | _hidden(self._origin(expr.value, scope, depth + 1))
@@ -1928,6 +1931,24 @@ class ModuleAnalysis:
                 name for node in statement.body for name in _bound_names(node)
             )
         return found
+
+    def _reversed_back(self, value: ast.expr, scope: str, depth: int) -> Origin | None:
+        """The origin of ``value[::-1]`` when ``value`` was itself reversed: the text then
+        reads as written, as in ``s[::-1].replace(old, new, 1)[::-1]`` (replacing the last
+        occurrence); None when ``value`` is no reversed text edited by string methods."""
+        found = Origin.NONE
+        node = value
+        while (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in _TEXT_EDITS
+        ):
+            for argument in [*node.args, *(k.value for k in node.keywords)]:
+                found |= self._origin(argument, scope, depth + 1)
+            node = node.func.value
+        if isinstance(node, ast.Subscript) and _reverses(node.slice):
+            return found | self._origin(node.value, scope, depth + 1)
+        return None
 
     def _name_origin(self, name: str, scope: str, depth: int) -> Origin:
         if name in self.imports:
@@ -2640,6 +2661,10 @@ def _int_list(expr: ast.expr | None) -> bool:
         and len(expr.elts) >= 3
         and all(isinstance(e, ast.Constant) and type(e.value) is int for e in expr.elts)
     )
+
+
+# String methods that edit a text in place, keeping the order of what they leave.
+_TEXT_EDITS = frozenset({"replace", "strip", "lstrip", "rstrip", "lower", "upper", "casefold"})
 
 
 def _reverses(index: ast.expr) -> bool:
