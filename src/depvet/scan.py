@@ -376,6 +376,9 @@ def scan_target(target: Target, options: ScanOptions) -> Outcome:
         or not tooling.get(path, frozenset()).isdisjoint(packages)  # a package read later
     }
     if code:
+        # Read again as code, every detector reports on them: drop what the first
+        # reading found (a known-bad hash or name), or it would be reported twice.
+        findings = [f for f in findings if f.path not in code]
         found, problems = _scan_as_code(target, options, code)
         findings.extend(found)
         budget.errors.extend(problems)

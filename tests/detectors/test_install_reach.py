@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
+import pytest
+
+from depvet.advisories.feed import Indicator, IndicatorKind
+from depvet.detectors import registry
 from depvet.detectors.install_reach import imported_folders, is_test_file, promote, run_by_setup
+from depvet.detectors.known import IndicatorDetector
 from depvet.model import Scope, Target, TargetKind, Verdict
 from depvet.scan import ScanOptions, scan
 from tests.builders import make_sdist, make_wheel
@@ -266,3 +272,28 @@ def test_a_wheel_installs_its_nested_tools_folders(tmp_path: Path) -> None:
         [Target(kind=TargetKind.FILE, path=wheel, display=wheel.name)], ScanOptions(jobs=1)
     )
     assert results[0].verdict is not Verdict.CLEAN
+
+
+def test_a_file_read_again_as_code_reports_its_indicator_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first reading, as a tools file, reports a known-bad hash; so does the second.
+    payload = PRE_INSTALL + "pre_install()\n"
+    known = Indicator(
+        kind=IndicatorKind.SHA256,
+        value=hashlib.sha256(payload.encode()).hexdigest(),
+        advisory="T-1",
+    )
+    detectors = tuple(
+        IndicatorDetector([known]) if isinstance(d, IndicatorDetector) else d
+        for d in registry.detectors()
+    )
+    monkeypatch.setattr(registry, "detectors", lambda: detectors)
+    sdist = make_sdist(
+        tmp_path, "pkg", "1.0", {"pkg/tools/fetch.py": payload, "pkg/__init__.py": ""}
+    )
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=sdist, display=sdist.name)], ScanOptions(jobs=1)
+    )
+    hits = [f for f in results[0].findings if f.rule == "known-bad-indicator"]
+    assert [f.path for f in hits] == ["pkg-1.0/pkg/tools/fetch.py"]
