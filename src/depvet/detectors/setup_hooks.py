@@ -337,7 +337,7 @@ def _scan_tree(file: FileView, analysis: ModuleAnalysis) -> Iterator[Finding]:
                     f"{name} launches a program or document at install time {where}",
                     evidence,
                 )
-            match = _shell_download(analysis, site)
+            match = None if is_version_probe(command) else _shell_download(analysis, site)
             if match is not None and once(INSTALL_SHELL_DOWNLOAD, site.line):
                 yield _finding(
                     INSTALL_SHELL_DOWNLOAD,
@@ -370,13 +370,11 @@ def _describe(origin: Origin) -> str:
 
 
 def _shell_download(analysis: ModuleAnalysis, site: CallSite) -> str | None:
-    texts = [text for arg in site.node.args for text in analysis.strings(arg, site.scope)]
-    if is_version_probe(" ".join(texts)):
-        return None
-    for text in texts:
-        match = SHELL_DOWNLOAD.search(text)
-        if match is not None:
-            return match.group(0)
+    for arg in site.node.args:
+        for text in analysis.strings(arg, site.scope):
+            match = SHELL_DOWNLOAD.search(text)
+            if match is not None:
+                return match.group(0)
     return None
 
 
