@@ -120,3 +120,8 @@ def test_tooling_folders_name_the_folders_that_would_make_a_package() -> None:
     assert tooling_folders("sdist", "p-1.0/vendor/x.py") is None  # top level: role_of's
     assert tooling_folders("sdist", "p-1.0/a/scripts/notes.txt") is None
     assert tooling_folders("wheel", "pkg/vendor/lib/scripts/sync.py") is None  # installed
+    # A Sphinx configuration below the top, in a docs folder of any name.
+    assert tooling_folders("sdist", "p-1.0/Web/conf.py") == frozenset({"p-1.0", "p-1.0/Web"})
+    assert tooling_folders("sdist", "p-1.0/conf.py") is None  # a top-level module
+    assert tooling_folders("sdist", "p-1.0/Web/config.py") is None
+    assert tooling_folders("wheel", "pkg/web/conf.py") is None

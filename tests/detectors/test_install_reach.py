@@ -265,6 +265,25 @@ def test_scripts_of_nested_tools_and_vendored_folders_are_not_installed(tmp_path
     assert in_vendor and all(f.scope is Scope.INSTALL for f in in_vendor)
 
 
+def test_a_sphinx_config_outside_every_package_is_not_installed(tmp_path: Path) -> None:
+    # The doc builder reads web/conf.py (docs kept in a folder not named docs/); the same
+    # file name in a package is the package's own module.
+    payload = PRE_INSTALL + "pre_install()\n"
+    docs = make_sdist(tmp_path, "pkg", "1.0", {"pkg/__init__.py": "", "web/conf.py": payload})
+    (tmp_path / "pkg").mkdir()
+    module = make_sdist(
+        tmp_path / "pkg", "pkg", "1.0", {"pkg/conf.py": payload, "pkg/__init__.py": ""}
+    )
+    results, _summary, _errors = scan(
+        [Target(kind=TargetKind.FILE, path=p, display=str(p)) for p in (docs, module)],
+        ScanOptions(jobs=1),
+    )
+    left_out, packaged = results
+    assert left_out.verdict is Verdict.CLEAN, left_out.findings
+    assert packaged.verdict is not Verdict.CLEAN
+    assert any(f.path == "pkg-1.0/pkg/conf.py" for f in packaged.findings)
+
+
 def test_a_wheel_installs_its_nested_tools_folders(tmp_path: Path) -> None:
     payload = PRE_INSTALL + "pre_install()\n"
     wheel = make_wheel(tmp_path, "pkg", "1.0", {"pkg/vendor/lib/scripts/sync.py": payload})

@@ -47,6 +47,8 @@ SOURCE_ONLY_DIRS = frozenset(
 VENDORED_DIRS = frozenset(
     {"vendor", "vendored", "third_party", "thirdparty", "3rdparty", "external", "extern"}
 )
+# The configuration Sphinx reads when it builds a project's docs, wherever the docs are.
+SPHINX_CONFIG = "conf.py"
 # Test suites run under a test runner, benchmarks under a benchmark runner and docs under
 # a doc builder, never on import.
 TEST_DIRS = frozenset(
@@ -125,7 +127,8 @@ def tooling_folders(container: str, path: str) -> frozenset[str] | None:
 
     ``vendor/llama.cpp/scripts/sync.py``, ``website/scripts/build.py`` and
     ``external/lib/third_party/mbedtls/gen.py`` are scripts of the project's tooling or
-    of a project it vendors: nothing installs them unless some folder on their path,
+    of a project it vendors, and ``website/conf.py`` is what the doc builder reads (docs
+    kept in a folder of any name): nothing installs them unless some folder on their path,
     from the tree's top down to their own, is a package (holds an ``__init__.py``).
     The caller knows the packages only once every member has been read. A top-level
     tools folder is :func:`role_of`'s to judge; files in a wheel or an installed tree
@@ -136,8 +139,13 @@ def tooling_folders(container: str, path: str) -> frozenset[str] | None:
     head, separator, inner = path.rpartition("!/")
     parts = inner.split("/")
     # parts[0] is the name-version/ folder every member of an sdist sits under.
-    if len(parts) < 4 or not any(
-        part.lower() in SOURCE_ONLY_DIRS or part.lower() in VENDORED_DIRS for part in parts[1:-1]
+    sphinx_config = len(parts) >= 3 and parts[-1] == SPHINX_CONFIG
+    if not sphinx_config and (
+        len(parts) < 4
+        or not any(
+            part.lower() in SOURCE_ONLY_DIRS or part.lower() in VENDORED_DIRS
+            for part in parts[1:-1]
+        )
     ):
         return None
     return frozenset(head + separator + "/".join(parts[:end]) for end in range(1, len(parts)))
