@@ -338,6 +338,29 @@ IMPORT_PIP_MODULE = (
     "import subprocess\nimport sys\n\n"
     'subprocess.check_call([sys.executable, "-m", "pip", "install", "helper-payload"])\n'
 )
+# setup.py pip-installing, at install time, a project hardly anyone uses: a second stage.
+SETUP_PIP_OBSCURE = (
+    "import subprocess\nfrom setuptools import setup\n"
+    'subprocess.getoutput("pip install helper-payload -U")\n'
+    'setup(name="x", version="1.0")\n'
+)
+# The pybind11 example's setup.py: pip-installs the build dependency it imports.
+SETUP_PIP_BUILD_DEPENDENCY = """\
+import subprocess, sys
+from setuptools import setup
+
+class get_pybind_include:
+    def __init__(self, user=False):
+        try:
+            import pybind11
+        except ImportError:
+            if subprocess.call([sys.executable, "-m", "pip", "install", "pybind11>=2.2"]):
+                raise RuntimeError("pybind11 install failed.")
+        self.user = user
+
+get_pybind_include()
+setup(name="x", version="1.0")
+"""
 # A plugin installer that runs pip only when asked; a hint printed by echo.
 PIP_INSTALL_ON_REQUEST = (
     "import subprocess\nimport sys\n\n\ndef install_extra(name):\n"
@@ -1397,8 +1420,13 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(FETCH_EXE_ON_REQUEST), module(IMPORT_FETCH_JSON)],
     ),
     "import-side-install": RuleFixtures(
-        positive=[module(IMPORT_PIP_INSTALL), module(IMPORT_PIP_MODULE)],
+        positive=[
+            module(IMPORT_PIP_INSTALL),
+            module(IMPORT_PIP_MODULE),
+            setup_py(SETUP_PIP_OBSCURE),
+        ],
         benign=[
+            setup_py(SETUP_PIP_BUILD_DEPENDENCY),
             module(PIP_INSTALL_ON_REQUEST),
             module(PIP_INSTALL_MESSAGE),
             module(PIP_INSTALL_HERE),

@@ -7,11 +7,16 @@ import textwrap
 
 import pytest
 
-from depvet.detectors import behavior, pysource
+from depvet.detectors import behavior, pysource, registry
 from depvet.detectors.behavior import BehaviorDetector, worth_parsing
-from depvet.detectors.setup_hooks import installs_only_here
+from depvet.detectors.setup_hooks import (
+    SetupHookDetector,
+    installs_known_projects,
+    installs_only_here,
+)
 from depvet.files import FileRole, FileView
-from depvet.model import Finding, Scope
+from depvet.model import Finding, Scope, Verdict
+from depvet.verdict import judge
 from tests.builders import HARMLESS_B64
 from tests.detectors import fixtures_behavior as fx
 
@@ -497,22 +502,42 @@ def test_a_payload_in_the_package_or_decoded_on_import_is_a_dropper(
 
 
 @pytest.mark.parametrize(
-    ("command", "here"),
+    ("command", "here", "known"),
     [
-        ("pip install .", True),
-        ("pip install -e .", True),
-        ("python -m pip install --no-deps ./sub ../other && make", True),
-        ("pip install helper-payload", False),
-        ("pip install . helper-payload", False),
-        ("pip install -r requirements.txt", False),
-        ("pip install --index-url https://pkgs.example.invalid/simple .", False),
-        ("pip install", False),
+        ("pip install .", True, False),
+        ("pip install -e .", True, False),
+        ("python -m pip install --no-deps ./sub ../other && make", True, False),
+        ("pip install helper-payload", False, False),
+        ("pip install . helper-payload", False, False),
+        ("pip install -r requirements.txt", False, False),
+        ("pip install --index-url https://pkgs.example.invalid/simple .", False, False),
+        ("pip install", False, False),
+        # Projects of the popular list, by name, from the default index.
+        ("pip install pybind11", False, True),
+        ("python -m pip install -U 'pybind11>=2.2' numpy[extra]==2.0 && make", False, True),
+        ("pip install nose coverage", False, True),
+        ("pip install pybind11 helper-payload", False, False),  # one the list lacks
+        ("pip install --index-url https://pkgs.example.invalid/simple numpy", False, False),
+        ("pip install git+https://git.example.invalid/x/numpy.git", False, False),
+        ("pip install ./numpy", True, False),  # a folder of the tree, not a project
     ],
 )
-def test_pip_install_of_the_project_itself(command: str, here: bool) -> None:
+def test_what_a_pip_install_installs(command: str, here: bool, known: bool) -> None:
     end = re.search(r"pip install", command)
     assert end is not None
     assert installs_only_here(command, end.end()) is here
+    assert installs_known_projects(command, end.end()) is known
+
+
+def test_a_setup_py_installing_a_build_dependency_is_not_malicious() -> None:
+    # One install-time pip call is one behaviour: the setup rule reports it, once.
+    source = fx.SETUP_PIP_BUILD_DEPENDENCY
+    findings = list(SetupHookDetector().scan(fx.setup_py(source)))
+    findings += _scan(source, FileRole.SETUP, "pkg-1.0/setup.py")
+    rules = {f.rule for f in findings}
+    assert "setup-install-side-command" in rules
+    assert "import-side-install" not in rules
+    assert judge(findings, registry.rule_by_id(), readable=True).verdict is not Verdict.MALICIOUS
 
 
 @pytest.mark.parametrize(

@@ -49,7 +49,12 @@ from depvet.detectors.pysource import (
     credential_kind,
     walk_values,
 )
-from depvet.detectors.setup_hooks import SHELL_DOWNLOAD, installs_only_here, is_version_probe
+from depvet.detectors.setup_hooks import (
+    SHELL_DOWNLOAD,
+    installs_known_projects,
+    installs_only_here,
+    is_version_probe,
+)
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
 
@@ -1184,7 +1189,15 @@ class _Scan:
                 site.scope,
             )
         installs = PIP_INSTALL.search(command)
-        if installs is not None and not installs_only_here(command, installs.end()):
+        if (
+            installs is not None
+            and not installs_only_here(command, installs.end())
+            # setup.py's install-time pip is setup-install-side-command's; a project hardly
+            # anyone uses, or one from elsewhere, is a second stage on top of it.
+            and not (
+                self.role is FileRole.SETUP and installs_known_projects(command, installs.end())
+            )
+        ):
             self.report(
                 IMPORT_SIDE_INSTALL,
                 site.line,

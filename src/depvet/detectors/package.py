@@ -79,6 +79,12 @@ def popular_names() -> tuple[str, ...]:
     return tuple(line for line in text.splitlines() if line and not line.startswith("#"))
 
 
+@cache
+def popular_set() -> frozenset[str]:
+    """The shipped popular project names, for membership tests."""
+    return frozenset(popular_names())
+
+
 def _deletions(name: str) -> set[str]:
     return {name[:i] + name[i + 1 :] for i in range(len(name))}
 
@@ -87,7 +93,7 @@ def _deletions(name: str) -> set[str]:
 def _index() -> tuple[frozenset[str], dict[str, str], dict[str, str]]:
     """Known names, one-deletion neighbours of the targets, and separator-free targets."""
     names = popular_names()
-    known = frozenset(names)
+    known = popular_set()
     neighbours: dict[str, str] = {}
     squashed: dict[str, str] = {}
     for name in names[:TARGETS]:

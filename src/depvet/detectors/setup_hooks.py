@@ -19,6 +19,9 @@ import ast
 import re
 from collections.abc import Iterable, Iterator
 
+from packaging.utils import canonicalize_name
+
+from depvet.detectors.package import popular_set
 from depvet.detectors.pysource import (
     MAX_AST_BYTES,
     CallSite,
@@ -202,6 +205,36 @@ def installs_only_here(command: str, end: int) -> bool:
         or w.startswith(("./", "../"))
         for w in words
     )
+
+
+_REQUIREMENT_NAME = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?")
+_REQUIREMENT_REST = re.compile(r"(?:\[[\w,.\s-]*\])?(?:(?:[<>=!~]=?|===)[\w.*+!-]+,?)*")
+
+
+def installs_known_projects(command: str, end: int) -> bool:
+    """Whether the ``pip install`` ending at ``end`` of ``command`` installs only projects
+    of the shipped popular list, by name, from the default index (``pip install pybind11``).
+
+    A requirements file, another index, a URL, a path or a name the list does not have
+    is False: what comes from there is unknown, or hardly anyone uses it.
+    """
+    stop = _COMMAND_END.search(command, end)
+    words = command[end : stop.start() if stop else len(command)].split()
+    known = popular_set()
+    names = 0
+    for word in words:
+        if word.startswith("-"):
+            if word not in _PIP_LOCAL_OPTIONS:
+                return False
+            continue
+        word = word.strip("'\"")
+        name = _REQUIREMENT_NAME.match(word)
+        if name is None or not _REQUIREMENT_REST.fullmatch(word, name.end()):
+            return False
+        if canonicalize_name(name.group(0)) not in known:
+            return False
+        names += 1
+    return names > 0
 
 
 # pip driven from inside the setup.py process instead of as a command.
