@@ -1037,6 +1037,25 @@ def test_an_attribute_of_a_function_or_class_runs_it_only_when_called(use: str, 
     assert ("payload" in scopes or "HttpClient.__init__" in scopes) is runs
 
 
+@pytest.mark.parametrize(
+    ("use", "runs"),
+    [
+        # Named as a type: a parameter of a generic, an annotation, a union.
+        ("import typing\nclass Pool(typing.Sequence[HttpClient]):\n    pass", False),
+        ("clients: list[HttpClient] = []", False),
+        ("default: HttpClient | None = None", False),
+        ("import typing\nREGISTRY: typing.Dict[str, 'HttpClient'] = {}", False),
+        # Created, or handed to code that may create it.
+        ("clients: list[HttpClient] = [HttpClient()]", True),
+        ("import atexit\natexit.register(HttpClient)", True),
+        ("kinds = {'http': HttpClient}\nkinds['http']()", True),
+        ("[k() for k in (HttpClient,)]", True),
+    ],
+)
+def test_a_class_named_as_a_type_is_not_created(use: str, runs: bool) -> None:
+    assert ("HttpClient.__init__" in _analyze(_ALIASED % use).load_scopes) is runs
+
+
 _CLIENT = """\
 import base64, os
 

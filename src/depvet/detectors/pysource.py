@@ -691,6 +691,16 @@ def parse(source: str | bytes) -> ast.Module | None:
     return shared.entry(text).tree
 
 
+# BinOp for ``|`` only: ast.walk yields a BinOp's operator, and no other is listed.
+_TYPE_NODES = (ast.Name, ast.Constant, ast.Tuple, ast.Subscript, ast.BinOp, ast.BitOr, ast.Load)
+
+
+def _names_a_type(expr: ast.expr) -> bool:
+    """Whether ``expr`` is only names, strings and None put together as a type is
+    (``Job``, ``dict[str, Job]``, ``Job | None``): evaluating it creates nothing."""
+    return all(isinstance(node, _TYPE_NODES) for node in ast.walk(expr))
+
+
 def _parse(text: str) -> ast.Module | None:
     try:
         with warnings.catch_warnings():
@@ -1001,6 +1011,7 @@ class ModuleAnalysis:
             ast.Assign: self._on_assign,
             ast.AnnAssign: self._on_aug_assign,
             ast.AugAssign: self._on_aug_assign,
+            ast.Subscript: self._on_subscript,
             ast.NamedExpr: self._on_named_expr,
             ast.For: self._on_for,
             ast.AsyncFor: self._on_for,
@@ -1141,7 +1152,22 @@ class ModuleAnalysis:
         assert isinstance(node, ast.AnnAssign | ast.AugAssign)
         if node.value is not None:
             self._bind(node.target, node.value, entry[1])
+        if type(node) is ast.AnnAssign and _names_a_type(node.annotation):
+            # x: list[Job] = []: the annotation names a class and creates nothing.
+            stack.append((node.target, *entry[1:]))
+            if node.value is not None:
+                stack.append((node.value, *entry[1:]))
+            return True
         return False
+
+    def _on_subscript(self, entry: _Entry, stack: list[_Entry]) -> bool:
+        node = entry[0]
+        assert isinstance(node, ast.Subscript)
+        if not _names_a_type(node.slice):
+            return False
+        # Sequence[Job], dict[str, Job]: a type parameter names a class, creates nothing.
+        stack.append((node.value, *entry[1:]))
+        return True
 
     def _on_named_expr(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node = entry[0]
