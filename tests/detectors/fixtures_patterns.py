@@ -69,6 +69,18 @@ METADATA = """\
 import urllib.request
 urllib.request.urlopen("http://169.254.169.254/latest/meta-data/iam/security-credentials/")
 """
+# Minecraft launchers keep the player's Microsoft sign-in tokens in these files.
+GAME_LAUNCHER_ACCOUNTS = r"""
+import os
+HOME = os.path.expanduser("~")
+LUNAR = os.path.join(HOME, ".lunarclient", "settings", "game", "accounts.json")
+VANILLA = HOME + "\\AppData\\Roaming\\.minecraft\\launcher_accounts.json"
+"""
+# A launcher library reads the launcher's profiles: game versions, not accounts.
+GAME_LAUNCHER_PROFILES = """\
+import os
+PROFILES = os.path.join(os.path.expanduser("~"), ".minecraft", "launcher_profiles.json")
+"""
 # What an AWS SDK legitimately names: its own file and its own metadata endpoint.
 BOTOCORE_LIKE = """\
 class SharedCredentialProvider:
@@ -465,8 +477,10 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
             python(AWS_CREDENTIALS),
             python(KUBE_TOKEN),
             setup_py(METADATA),
+            python(GAME_LAUNCHER_ACCOUNTS),
         ],
         benign=[
+            python(GAME_LAUNCHER_PROFILES),
             other("Credentials are read from ~/.aws/credentials.\n", "docs/aws.txt"),
             python('SSH_DIR = "~/.ssh"\nname = "rsa_identity"\n'),
             python("credentials = provider.load()\n"),

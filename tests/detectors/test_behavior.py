@@ -371,6 +371,8 @@ def test_path_words_in_the_shape_of_a_path_are_parsed_and_reported(source: str, 
         "open(os.path.join(os.getenv('APPDATA'), 'Telegram Desktop', 'tdata', 'key_datas'))",
         "(Path.home() / '.kube' / 'config').read_text()",
         "[open(f) for f in os.listdir(os.path.join(APPDATA, 'Ethereum', 'keystore'))]",
+        "open(os.path.join(os.path.expanduser('~'), '.lunarclient', 'settings', 'game', "
+        "'accounts.json')).read()",
     ],
 )
 def test_a_store_named_across_the_pieces_of_a_path_is_a_credential_read(read: str) -> None:
@@ -390,6 +392,7 @@ def test_a_store_named_across_the_pieces_of_a_path_is_a_credential_read(read: st
         r"%APPDATA%\Armory\armory.db",
         r"%APPDATA%\TG\tdata",
         r"%LOCALAPPDATA%\Google\Chrome\User Data\Default\Local Extension Settings\MetaMask",
+        r"%APPDATA%\.minecraft\launcher_accounts.json",
     ],
 )
 def test_a_wallet_or_session_store_read_alone_is_parsed_and_reported(path: str) -> None:

@@ -89,6 +89,12 @@ def test_single_credential_store_is_a_capability_many_are_a_threat() -> None:
         assert family in harvest.message
 
 
+def test_game_launcher_tokens_are_a_credential_family() -> None:
+    finding = _by_rule(fx.python(fx.GAME_LAUNCHER_ACCOUNTS))["credential-store-path"]
+    assert "Minecraft launcher account tokens" in finding.message
+    assert finding.line == 4  # the Lunar Client path, the first of the two
+
+
 def test_line_and_evidence_point_at_the_match() -> None:
     finding = _by_rule(fx.python(fx.CRONTAB))["persistence-cron"]
     assert finding.line == 2

@@ -373,6 +373,11 @@ CREDENTIAL_PATHS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
             r"|atomic[/\\]+Local Storage|[/\\]Armory[/\\]|MetaMask",
         ),
         ("telegram", r"Telegram Desktop[/\\]+tdata|[/\\]tdata\b"),
+        (
+            "game-launcher",
+            r"launcher_accounts\w*\.json|microsoft_accounts\.json"
+            r"|\.lunarclient[/\\]+settings[/\\]+game[/\\]+accounts\.json",
+        ),
         ("proc-environ", r"/proc/[^/\s]+/environ"),
         ("shadow", r"/etc/shadow\b|/etc/gshadow\b"),
         ("netrc", r"(^|[/\\~])\.(netrc|pgpass|git-credentials|my\.cnf)\b"),

@@ -141,6 +141,20 @@ rule cred_git {
         any of them
 }
 
+rule cred_game_launcher {
+    meta:
+        depvet_rule = "credential-store-path"
+        family = "game-launcher"
+        label = "Minecraft launcher account tokens"
+        where = "code"
+    strings:
+        $a = "launcher_accounts"
+        $b = "microsoft_accounts.json"
+        $c = /\.lunarclient['"]?\s{0,2}[,\/\\+]{1,3}\s{0,2}['"]?settings/
+    condition:
+        any of them
+}
+
 rule cred_package_registry {
     meta:
         depvet_rule = "credential-store-path"
