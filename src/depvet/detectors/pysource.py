@@ -696,14 +696,24 @@ def parse(source: str | bytes) -> ast.Module | None:
     return shared.entry(text).tree
 
 
-# BinOp for ``|`` only: ast.walk yields a BinOp's operator, and no other is listed.
-_TYPE_NODES = (ast.Name, ast.Constant, ast.Tuple, ast.Subscript, ast.BinOp, ast.BitOr, ast.Load)
-
-
 def _names_a_type(expr: ast.expr) -> bool:
     """Whether ``expr`` is only names, strings and None put together as a type is
     (``Job``, ``dict[str, Job]``, ``Job | None``): evaluating it creates nothing."""
-    return all(isinstance(node, _TYPE_NODES) for node in ast.walk(expr))
+    pending = [expr]
+    while pending:
+        node = pending.pop()
+        kind = type(node)
+        if kind is ast.Name or kind is ast.Constant:
+            continue
+        if kind is ast.Tuple:
+            pending.extend(node.elts)  # type: ignore[attr-defined]
+        elif kind is ast.Subscript:
+            pending += (node.value, node.slice)  # type: ignore[attr-defined]
+        elif kind is ast.BinOp and type(node.op) is ast.BitOr:  # type: ignore[attr-defined]
+            pending += (node.left, node.right)  # type: ignore[attr-defined]
+        else:
+            return False
+    return True
 
 
 def _parse(text: str) -> ast.Module | None:
@@ -974,6 +984,7 @@ class ModuleAnalysis:
         handlers = self._handlers
         names = self._names
         name_kind, load_kind, constant_kind = ast.Name, ast.Load, ast.Constant
+        subscript_kind = ast.Subscript
         stack: list[_Entry] = [(self.tree, "", "", None)]
         pop = stack.pop
         push = stack.append
@@ -985,6 +996,15 @@ class ModuleAnalysis:
                 if type(node.ctx) is load_kind:  # type: ignore[attr-defined]
                     names[entry[1]].add(node.id)  # type: ignore[attr-defined]
                 continue
+            if kind is subscript_kind:
+                index = node.slice  # type: ignore[attr-defined]
+                if type(index) is name_kind or (
+                    type(index) is not constant_kind and _names_a_type(index)
+                ):
+                    # Sequence[Job], dict[str, Job]: a type parameter names a class and
+                    # creates nothing; an index names no function to run.
+                    push((node.value, entry[1], entry[2], entry[3]))  # type: ignore[attr-defined]
+                    continue
             handler = handlers.get(kind)
             if handler is not None and handler(entry, stack):
                 continue
@@ -1016,7 +1036,6 @@ class ModuleAnalysis:
             ast.Assign: self._on_assign,
             ast.AnnAssign: self._on_aug_assign,
             ast.AugAssign: self._on_aug_assign,
-            ast.Subscript: self._on_subscript,
             ast.NamedExpr: self._on_named_expr,
             ast.For: self._on_for,
             ast.AsyncFor: self._on_for,
@@ -1164,15 +1183,6 @@ class ModuleAnalysis:
                 stack.append((node.value, *entry[1:]))
             return True
         return False
-
-    def _on_subscript(self, entry: _Entry, stack: list[_Entry]) -> bool:
-        node = entry[0]
-        assert isinstance(node, ast.Subscript)
-        if not _names_a_type(node.slice):
-            return False
-        # Sequence[Job], dict[str, Job]: a type parameter names a class, creates nothing.
-        stack.append((node.value, *entry[1:]))
-        return True
 
     def _on_named_expr(self, entry: _Entry, stack: list[_Entry]) -> bool:
         node = entry[0]
