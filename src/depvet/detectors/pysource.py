@@ -323,12 +323,12 @@ _HOST_COMMAND = re.compile(
 )
 _ENV_COMMAND = re.compile(r"(?:\S*/)?(?:env|printenv|set)(?:\.exe)?", re.IGNORECASE)
 _COMMAND_SPLIT = re.compile(r"\s*(?:&&|\|\||[;&|\n])\s*")
-# Process calls that give back a status, not what the command printed.
 # Fields of a uname() result that say what kind of machine runs the code, not which one
 # (platform.uname().machine in a prebuilt binary's download URL); node names the host.
 _UNAME_CALLS = frozenset({"os.uname", "platform.uname"})
 _UNAME_KIND_FIELDS = frozenset({"machine", "system", "release", "sysname", "processor"})
 _UNAME_NODE_INDEXES = frozenset({1, -4, -5})  # -4 in os.uname()'s five, -5 in platform's six
+# Process calls that give back a status, not what the command printed.
 _STATUS_ONLY = frozenset(
     {"os.system", "os.startfile", "subprocess.call", "subprocess.check_call", "pty.spawn"}
 )

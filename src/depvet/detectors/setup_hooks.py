@@ -189,6 +189,12 @@ _PIP_LOCAL_OPTIONS = frozenset(
 _COMMAND_END = re.compile(r"[;&|\n]")
 
 
+def _pip_arguments(command: str, end: int) -> list[str]:
+    """The words after the ``pip install`` ending at ``end``, up to the command's end."""
+    stop = _COMMAND_END.search(command, end)
+    return command[end : stop.start() if stop else len(command)].split()
+
+
 def installs_only_here(command: str, end: int) -> bool:
     """Whether the ``pip install`` ending at ``end`` of ``command`` installs the project itself.
 
@@ -196,8 +202,7 @@ def installs_only_here(command: str, end: int) -> bool:
     built into place: no package from anywhere else. Any other argument, a
     requirements file, an index or a name, installs something else.
     """
-    stop = _COMMAND_END.search(command, end)
-    words = command[end : stop.start() if stop else len(command)].split()
+    words = _pip_arguments(command, end)
     paths = [w for w in words if not w.startswith("-")]
     return bool(paths) and all(
         (w.startswith("-") and w in _PIP_LOCAL_OPTIONS)
@@ -218,11 +223,9 @@ def installs_known_projects(command: str, end: int) -> bool:
     A requirements file, another index, a URL, a path or a name the list does not have
     is False: what comes from there is unknown, or hardly anyone uses it.
     """
-    stop = _COMMAND_END.search(command, end)
-    words = command[end : stop.start() if stop else len(command)].split()
     known = popular_set()
     names = 0
-    for word in words:
+    for word in _pip_arguments(command, end):
         if word.startswith("-"):
             if word not in _PIP_LOCAL_OPTIONS:
                 return False
