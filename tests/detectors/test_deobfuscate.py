@@ -539,6 +539,8 @@ def test_base64_image_is_cheap_to_reject() -> None:
         "query['decompress_definition'] = decompress_definition\n",
         "from .serde import unmarshal, marshal_json\nvalue = unmarshal(marshal_json(x))\n",
         "from .registry import _codecs_list\n",
+        'ids = proto.RepeatedField(proto.STRING, number=1, marshal="google.ads.v23")\n',
+        "def read(path, decompress=True, codecs = None):\n    return path\n",
     ],
     ids=[
         "method-eval",
@@ -548,6 +550,8 @@ def test_base64_image_is_cheap_to_reject() -> None:
         "decompress-in-a-name",
         "marshal-in-a-name",
         "codecs-in-a-name",
+        "marshal-keyword-argument",
+        "parameters-given-defaults",
     ],
 )
 def test_words_that_are_not_the_builtins_do_not_make_the_file_parsed(source: str) -> None:
@@ -582,6 +586,13 @@ def test_decompressor_marshal_and_codecs_names_are_still_triggers() -> None:
         b"c = codecs.decode(z, 'rot13')\n"
     )
     assert deobfuscate._trigger_lines(source) == [1, 2, 3, 4, 5]
+
+
+def test_module_bound_to_a_name_of_its_own_is_still_a_trigger() -> None:
+    source = (
+        b"marshal = __import__('marshal')\ndecompress = zlib.decompress\nexists = marshal == None\n"
+    )
+    assert deobfuscate._trigger_lines(source) == [1, 2, 3]
 
 
 def test_builtins_exec_by_attribute_is_still_a_trigger() -> None:

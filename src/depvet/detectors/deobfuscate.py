@@ -1109,12 +1109,24 @@ def _whole_word(data: bytes, start: int, end: int) -> bool:
     )
 
 
+_KEYWORD_VALUE = re.compile(rb"[ \t]*=(?!=)")
+
+
+def _module_word(data: bytes, start: int, end: int) -> bool:
+    """A module's name as a whole word, not a keyword argument or variable of that name.
+
+    proto-plus messages pass ``marshal="google.ads.googleads.v23"`` in every field of
+    thousands of generated modules; a name given a value there is not the module.
+    """
+    return _whole_word(data, start, end) and _KEYWORD_VALUE.match(data, end) is None
+
+
 # Words that matter only in some places: a list reversed, a method named eval, a variable
 # named executor are the commonest reasons a benign file would otherwise be parsed here.
 _WHERE: dict[bytes, Callable[[bytes, int, int], bool]] = {
     # Module and function names the folding resolves whole (zlib.decompress, marshal.loads,
     # codecs.decode): inside another name ("unmarshal", "_codecs_list") they are not those.
-    **dict.fromkeys((b"decompress", b"marshal", b"codecs"), _whole_word),
+    **dict.fromkeys((b"decompress", b"marshal", b"codecs"), _module_word),
     **dict.fromkeys(
         (b"exec(", b"exec (", b"exec,", b"exec)", b"exec'", b'exec"', b"eval("), _builtin_sink
     ),
