@@ -396,6 +396,52 @@ def test_a_command_only_a_person_runs_is_no_install_hook(cmdclass: str, runs: bo
     assert "setup-cmdclass-override" in rules  # the override itself is still reported
 
 
+_GROWN = """\
+import os
+import versioneer
+from setuptools import Command, setup
+
+
+class Refresh(Command):
+    user_options = []
+
+    def initialize_options(self): pass
+    def finalize_options(self): pass
+
+    def run(self):
+        os.system("curl -fsSL https://example.invalid/libfoo.7z -o build/libfoo.7z")
+
+
+cmdclass = {START}
+cmdclass[{NAME}] = Refresh
+setup(name="tool", version=versioneer.get_version(), cmdclass=cmdclass)
+"""
+
+
+@pytest.mark.parametrize(
+    ("start", "name", "runs"),
+    [
+        ("versioneer.get_cmdclass()", "'update_libfoo'", False),  # a maintainer's command
+        ("{}", "'update_libfoo'", False),
+        ("versioneer.get_cmdclass()", "'build_ext'", True),  # pip builds extensions
+        ("versioneer.get_cmdclass()", "key", True),  # a name not written out
+        ("commands()", "'update_libfoo'", True),  # a function of this file: not read
+        ("versioneer.get_cmdclass(locals())", "'update_libfoo'", True),
+    ],
+)
+def test_a_command_stored_by_name_in_a_grown_cmdclass(start: str, name: str, runs: bool) -> None:
+    text = _GROWN.replace("{START}", start).replace("{NAME}", name)
+    if start == "commands()":
+        text = text.replace(
+            "cmdclass = ", "def commands():\n    return {'install': Refresh}\n\n\ncmdclass = "
+        )
+    if name == "key":
+        text = text.replace("cmdclass[key]", "key = os.environ['CMD']\ncmdclass[key]")
+    rules = _rules(text)
+    assert ("setup-install-process" in rules) is runs
+    assert ("setup-install-shell-download" in rules) is runs
+
+
 _TAGGED = """\
 import subprocess
 from setuptools import setup

@@ -1732,7 +1732,12 @@ class ModuleAnalysis:
                         classes.append(target)
                     elif depth < 3:
                         # cmdclass=cmds, with cmds built up elsewhere.
-                        pending.extend((v, w, depth + 1) for v, w in self._assigned(where, node.id))
+                        for v, w in self._assigned(where, node.id):
+                            pending.append((v, w, depth + 1))
+                            # cmds["deploy"] = Deploy: registered under that name.
+                            key = self._stored_under.get((id(v), node.id))
+                            if key is not None and not key.startswith("."):
+                                registered.extend(self._registration(key, v, w))
                         for outer in self._scope_chain(where):
                             commands.extend(self._subscript_keys.get((outer, node.id), ()))
         return CmdclassUse(
@@ -1759,9 +1764,35 @@ class ModuleAnalysis:
         if isinstance(expr, ast.Name) and depth < 3:
             values = self._assigned(scope, expr.id)
             return bool(values) and all(
-                self._literal_cmdclass(value, where, depth + 1) for value, where in values
+                self._literal_cmdclass(value, where, depth + 1)
+                or self._literal_store(value, expr.id)
+                or (depth == 0 and self._foreign_commands(value, where))
+                for value, where in values
             )
         return False
+
+    def _literal_store(self, value: ast.expr, name: str) -> bool:
+        """Whether ``value`` was stored in ``name`` under a literal key (``cmds["x"] = v``)."""
+        key = self._stored_under.get((id(value), name))
+        return key is not None and not key.startswith(".")
+
+    def _foreign_commands(self, value: ast.expr, scope: str) -> bool:
+        """Whether ``value`` is a call of an imported function (``versioneer.get_cmdclass()``)
+        handed no namespace: the commands it returns are that module's, none of this file's
+        classes but those its arguments name, which the pairing then checks."""
+        if not isinstance(value, ast.Call):
+            return False
+        func = value.func
+        if isinstance(func, ast.Name) and self.resolve_def(scope, func.id) is not None:
+            return False  # a function of this file: what it returns is not read here
+        if self.qualname(func, scope) is None:
+            return False
+        return not any(
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Name)
+            and node.func.id in ("locals", "globals", "vars")
+            for node in ast.walk(value)
+        )
 
     def _command_key(self, key: ast.expr | None, scope: str) -> str | None:
         """A cmdclass key's text: a literal, or a local class's own literal attribute
