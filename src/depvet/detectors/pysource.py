@@ -1735,8 +1735,8 @@ class ModuleAnalysis:
                         for v, w in self._assigned(where, node.id):
                             pending.append((v, w, depth + 1))
                             # cmds["deploy"] = Deploy: registered under that name.
-                            key = self._stored_under.get((id(v), node.id))
-                            if key is not None and not key.startswith("."):
+                            key = self._literal_key(v, node.id)
+                            if key is not None:
                                 registered.extend(self._registration(key, v, w))
                         for outer in self._scope_chain(where):
                             commands.extend(self._subscript_keys.get((outer, node.id), ()))
@@ -1765,16 +1765,16 @@ class ModuleAnalysis:
             values = self._assigned(scope, expr.id)
             return bool(values) and all(
                 self._literal_cmdclass(value, where, depth + 1)
-                or self._literal_store(value, expr.id)
+                or self._literal_key(value, expr.id) is not None
                 or (depth == 0 and self._foreign_commands(value, where))
                 for value, where in values
             )
         return False
 
-    def _literal_store(self, value: ast.expr, name: str) -> bool:
-        """Whether ``value`` was stored in ``name`` under a literal key (``cmds["x"] = v``)."""
+    def _literal_key(self, value: ast.expr, name: str) -> str | None:
+        """The literal key ``value`` was stored under in ``name`` (``cmds["x"] = v``), if any."""
         key = self._stored_under.get((id(value), name))
-        return key is not None and not key.startswith(".")
+        return None if key is None or key.startswith(".") else key
 
     def _foreign_commands(self, value: ast.expr, scope: str) -> bool:
         """Whether ``value`` is a call of an imported function (``versioneer.get_cmdclass()``)
