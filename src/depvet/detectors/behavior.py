@@ -50,10 +50,10 @@ from depvet.detectors.pysource import (
     walk_values,
 )
 from depvet.detectors.setup_hooks import (
-    SHELL_DOWNLOAD,
     installs_known_projects,
     installs_only_here,
     is_version_probe,
+    shell_download,
 )
 from depvet.files import FileRole, FileView
 from depvet.model import Finding, Rule, RuleKind, Scope, Severity, Tag
@@ -1209,7 +1209,7 @@ class _Scan:
             )
         match = None
         if not is_version_probe(command):
-            match = next((m for m in map(SHELL_DOWNLOAD.search, texts) if m), None)
+            match = next((m for m in map(shell_download, texts) if m), None)
         if match is not None:
             self.report(
                 IMPORT_SHELL_DOWNLOAD,

@@ -146,6 +146,21 @@ SHELL_DOWNLOAD = re.compile(
     re.IGNORECASE,
 )
 
+# A command that publishes the project (`twine upload --repository-url https://…`) names its
+# index's address to send to it; the address downloads nothing. Up to the next command.
+_PUBLISH = re.compile(
+    r"\b(twine|flit|poetry|hatch|pdm|uv|setup\.py)\b[^\n;&|]{0,80}?\b(upload|publish)\b[^\n;&|]*",
+    re.IGNORECASE,
+)
+
+
+def shell_download(command: str) -> re.Match[str] | None:
+    """The first sign that a command line downloads or wrecks, outside publishing commands."""
+    if _PUBLISH.search(command) is not None:
+        command = _PUBLISH.sub(lambda m: " " * len(m.group(0)), command)
+    return SHELL_DOWNLOAD.search(command)
+
+
 # A download client asked only for its version or its usage (`curl --version`: is curl
 # installed?) downloads nothing, whatever a command line naming it would.
 _VERSION_PROBE = re.compile(
@@ -408,7 +423,7 @@ def _describe(origin: Origin) -> str:
 def _shell_download(analysis: ModuleAnalysis, site: CallSite) -> str | None:
     for arg in site.node.args:
         for text in analysis.strings(arg, site.scope):
-            match = SHELL_DOWNLOAD.search(text)
+            match = shell_download(text)
             if match is not None:
                 return match.group(0)
     return None
