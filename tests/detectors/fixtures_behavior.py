@@ -786,6 +786,24 @@ def download(url, path):
 
 download("https://models.example.invalid/vocab.txt", os.path.join(os.getcwd(), "vocab.txt"))
 """
+# A document loader: a relative path is made a file: URI under the working folder, then
+# opened with the same call that fetches http: references.
+FILE_URI_UNDER_CWD = """\
+import os, pathlib
+from urllib.request import urlopen
+
+def read_document(uri):
+    if "://" not in uri:
+        uri = pathlib.Path(os.path.join(os.getcwd(), uri)).as_uri()
+    with urlopen(uri) as conn:
+        return conn.read()
+
+class Loader:
+    def __init__(self, default):
+        self.default = default
+
+loader = Loader(read_document)
+"""
 BEACON_DNS = """\
 import socket, platform
 label = platform.node().replace(".", "-") + ".c2.example.invalid"
@@ -1352,6 +1370,7 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
             setup_py(PREBUILT_FOR_MACHINE),
             module(HELPER_NOT_SENDING_IT),
             module(DOWNLOAD_HELPER_TO_CWD),
+            module(FILE_URI_UNDER_CWD),
             module(SHELL_DOWNLOAD_TO_CWD),
             module(HOST_FUNCTION_NAMED),
             module(LOCAL_IP),

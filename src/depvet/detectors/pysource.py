@@ -2129,6 +2129,10 @@ class ModuleAnalysis:
             return found | (self._origin(source, scope, depth + 1) if source else Origin.NONE)
         if qualname in HOST_CALLS:
             return found | Origin.HOST
+        if isinstance(func, ast.Attribute) and func.attr == "as_uri" and not call.args:
+            # Path.as_uri(): a file: URI. Opening it reads a local file, whatever folder
+            # (the working one, the home) the path was built from.
+            return found | (self._origin(func.value, scope, depth + 1) & ~Origin.HOST)
         if qualname in _GETENV:
             key = _arg(call, 0, "key")
             if not self._single_key(key, scope):
