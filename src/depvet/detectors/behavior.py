@@ -1276,7 +1276,7 @@ class _Scan:
         # The address is in the URL given, or in the connection the method is called on
         # (HTTPSConnection(decoded_host).request(...)).
         hidden = any(
-            (address := self.analysis.origin(expr, site.scope)) & _DECODED
+            (address := self.analysis.address_origin(expr, site.scope)) & _DECODED
             # An address decoded from what a function is given (an ID it unpacks) is
             # its caller's to judge; code that runs unasked is judged whatever it decodes.
             and (self.loads(site.scope) or not _decodes_its_arguments(address))

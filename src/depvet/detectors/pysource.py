@@ -419,6 +419,7 @@ _NETWORK_METHODS = frozenset(
     }
 )
 # Taint a helper function passes from its arguments to its result.
+_BUFFERS = frozenset({"io.BytesIO", "io.StringIO"})  # in-memory files
 _CARRIED = Origin.ENV | Origin.HOST | Origin.SECRET | Origin.STEGO
 # A mapping that may hold every environment variable: os.environ, or a parameter.
 _MAPPINGS = Origin.ENV | Origin.PARAM
@@ -1898,6 +1899,38 @@ class ModuleAnalysis:
             return self._origin(expr, scope, 0)
         except RecursionError:
             return Origin.DYNAMIC
+
+    def address_origin(self, expr: ast.expr, scope: str) -> Origin:
+        """:meth:`origin` of ``expr`` used as a network address.
+
+        A name is bound to many values, and a value that is an in-memory file
+        (``io.BytesIO(b64decode(data))``) cannot be the address a request goes to:
+        loaders turn the URL or data URI they are given into one. Such bindings are left
+        out; anything else is :meth:`origin`.
+        """
+        if not isinstance(expr, ast.Name) or expr.id in self.imports:
+            return self.origin(expr, scope)
+        info = self.functions.get(scope)
+        param = info is not None and expr.id in info.params
+        if param:
+            bindings = self._assigns.get(scope)
+            stored = bindings.get(expr.id) if bindings is not None else None
+            values = [(v, scope) for v in stored or ()]
+        else:
+            values = self._assigned(scope, expr.id)
+        kept = [(v, where) for v, where in values if not self._is_buffer(v, where)]
+        if len(kept) == len(values) or (not kept and not param):
+            return self.origin(expr, scope)
+        found = Origin.DYNAMIC | Origin.PARAM if param else Origin.NONE
+        try:
+            for value, where in kept:
+                found |= self._origin(value, where, 1)
+        except RecursionError:
+            return Origin.DYNAMIC
+        return found
+
+    def _is_buffer(self, value: ast.expr, scope: str) -> bool:
+        return isinstance(value, ast.Call) and self.qualname(value.func, scope) in _BUFFERS
 
     def _origin(self, expr: ast.expr, scope: str, depth: int) -> Origin:
         if depth > MAX_ORIGIN_DEPTH:
