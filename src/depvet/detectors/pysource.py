@@ -418,8 +418,8 @@ _NETWORK_METHODS = frozenset(
         "exec_command",
     }
 )
-# Taint a helper function passes from its arguments to its result.
 _BUFFERS = frozenset({"io.BytesIO", "io.StringIO"})  # in-memory files
+# Taint a helper function passes from its arguments to its result.
 _CARRIED = Origin.ENV | Origin.HOST | Origin.SECRET | Origin.STEGO
 # A mapping that may hold every environment variable: os.environ, or a parameter.
 _MAPPINGS = Origin.ENV | Origin.PARAM
