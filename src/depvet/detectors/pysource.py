@@ -1910,14 +1910,7 @@ class ModuleAnalysis:
         """
         if not isinstance(expr, ast.Name) or expr.id in self.imports:
             return self.origin(expr, scope)
-        info = self.functions.get(scope)
-        param = info is not None and expr.id in info.params
-        if param:
-            bindings = self._assigns.get(scope)
-            stored = bindings.get(expr.id) if bindings is not None else None
-            values = [(v, scope) for v in stored or ()]
-        else:
-            values = self._assigned(scope, expr.id)
+        param, values = self._name_bindings(expr.id, scope)
         kept = [(v, where) for v, where in values if not self._is_buffer(v, where)]
         if len(kept) == len(values) or (not kept and not param):
             return self.origin(expr, scope)
@@ -2080,17 +2073,13 @@ class ModuleAnalysis:
     def _name_origin(self, name: str, scope: str, depth: int) -> Origin:
         if name in self.imports:
             return Origin.NONE  # a module or imported object, not data
-        info = self.functions.get(scope)
-        if info is not None and name in info.params:
+        param, values = self._name_bindings(name, scope)
+        if param:
             # Chosen by a caller the analysis does not follow, plus whatever
             # the function stores into it (event["host"] = gethostname()).
-            bindings = self._assigns.get(scope)
-            stored = bindings.get(name) if bindings is not None else None
-            if not stored:
+            if not values:
                 return Origin.DYNAMIC | Origin.PARAM
-            values = [(v, scope) for v in stored]
             return Origin.DYNAMIC | Origin.PARAM | self._memo_origin(scope, name, values, depth)
-        values = self._assigned(scope, name)
         if not values:
             if name in _OBFUSCATORS:
                 return Origin.DYNAMIC | Origin.OBFUSCATED
@@ -2098,6 +2087,16 @@ class ModuleAnalysis:
                 return Origin.NONE
             return Origin.DYNAMIC
         return self._memo_origin(values[0][1], name, values, depth)
+
+    def _name_bindings(self, name: str, scope: str) -> tuple[bool, list[tuple[ast.expr, str]]]:
+        """Whether ``name`` is a parameter of ``scope``, and the values bound to it there
+        (for a parameter, only what the function itself stores into it)."""
+        info = self.functions.get(scope)
+        if info is not None and name in info.params:
+            bindings = self._assigns.get(scope)
+            stored = bindings.get(name) if bindings is not None else None
+            return True, [(v, scope) for v in stored or ()]
+        return False, self._assigned(scope, name)
 
     def _memo_origin(
         self, scope: str, key: str, values: list[tuple[ast.expr, str]], depth: int

@@ -156,9 +156,7 @@ _PUBLISH = re.compile(
 
 def shell_download(command: str) -> re.Match[str] | None:
     """The first sign that a command line downloads or wrecks, outside publishing commands."""
-    if _PUBLISH.search(command) is not None:
-        command = _PUBLISH.sub(lambda m: " " * len(m.group(0)), command)
-    return SHELL_DOWNLOAD.search(command)
+    return SHELL_DOWNLOAD.search(_PUBLISH.sub(lambda m: " " * len(m.group(0)), command))
 
 
 # A download client asked only for its version or its usage (`curl --version`: is curl
