@@ -258,6 +258,15 @@ def test_network_library_names_inside_other_module_names_are_not_parsed() -> Non
     assert worth_parsing(b"import requests_toolbelt, urllib3\n")
 
 
+@pytest.mark.parametrize(
+    "source",
+    ["run = exec; run(code)\n", "runners = {'python': exec}\n", "go = eval\n", "f(exec, code)\n"],
+)
+def test_exec_passed_around_as_a_value_is_parsed(source: str) -> None:
+    assert worth_parsing(source.encode())
+    assert not worth_parsing(source.replace("exec", "execute").replace("eval", "evaluate").encode())
+
+
 def test_asyncio_subprocess_at_import_is_found() -> None:
     source = (
         "import asyncio\n\n"

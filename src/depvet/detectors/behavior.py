@@ -533,10 +533,10 @@ _HIDING = (
     b"'eval'",
     b'"eval"',
 )
-# Called, or passed around as a value (``run = exec``, ``f(exec, src)``): an alias is called
-# later under another name.
+# Called, or passed around as a value (``run = exec``, ``run = exec; run(src)``,
+# ``f(exec, src)``, ``{"run": exec}``): an alias is called later under another name.
 _CALLED = tuple(
-    (word, re.compile(re.escape(word) + rb"(?:\s*[(,)\]]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE))
+    (word, re.compile(re.escape(word) + rb"(?:\s*[(,)\]};]|[ \t]*(?:#[^\n]*)?$)", re.MULTILINE))
     for word in (b"exec", b"eval", b"compile")
 )
 # A dunder of another class replaced (Session.__init__ = hook), or named for setattr().
