@@ -221,41 +221,58 @@ def test_a_download_is_run_by_a_chmod_only_if_it_may_add_an_execute_bit(
 
 
 @pytest.mark.parametrize(
-    "source",
+    ("source", "use"),
     [
-        "import requests\n",
-        "import os, json, requests as r\n",
-        "from requests.adapters import HTTPAdapter\n",
-        "mod = __import__('requests')\n",
-        'import importlib\nhttp = importlib.import_module("requests")\n',
-        "import os, \\\n    requests\n",
-        "from urllib.request import urlopen\n",
-        "import socket\n",
-        "client = __import__('httpx')\n",
-        "from subprocess import run\n",
-        "import paramiko\n",
-        "import sys\nhttp = sys.modules['requests']\n",
-        "from pip._vendor import requests  # important\n",
-        "from pip._vendor import (\n    six,\n    requests,\n)\n",
-        "try: import requests\nexcept ImportError: requests = None\n",
-        "if TYPE_CHECKING: from httpx import Client\n",
-        "x = 1; import socket\n",
-        "\tfrom urllib.parse import quote\n",
+        ("import requests\n", "requests.get(URL)\n"),
+        ("import os, json, requests as r\n", "r.get(URL)\n"),
+        ("from requests.adapters import HTTPAdapter\n", "HTTPAdapter().send(REQUEST)\n"),
+        ("mod = __import__('requests')\n", "mod.get(URL)\n"),
+        ('import importlib\nhttp = importlib.import_module("requests")\n', "http.get(URL)\n"),
+        ("import os, \\\n    requests\n", "requests.get(URL)\n"),
+        ("from urllib.request import urlopen\n", "urlopen(URL)\n"),
+        ("import socket\n", "socket.create_connection(ADDRESS)\n"),
+        ("client = __import__('httpx')\n", "client.get(URL)\n"),
+        ("from subprocess import run\n", "run(COMMAND)\n"),
+        ("import paramiko\n", "paramiko.SSHClient().connect(HOST)\n"),
+        ("import sys\nhttp = sys.modules['requests']\n", "http.get(URL)\n"),
+        ("from pip._vendor import requests  # important\n", "requests.get(URL)\n"),
+        ("from pip._vendor import (\n    six,\n    requests,\n)\n", "requests.get(URL)\n"),
+        ("try: import requests\nexcept ImportError: requests = None\n", "requests.get(URL)\n"),
+        ("if TYPE_CHECKING: from httpx import Client\n", "Client().get(URL)\n"),
+        ("x = 1; import socket\n", "socket.socket().connect(ADDRESS)\n"),
+        ("\tfrom urllib.parse import quote\n", "urllib.request.urlopen(URL)\n"),
     ],
 )
-def test_network_library_imported_or_named_in_a_string_is_parsed(source: str) -> None:
-    assert worth_parsing(source.encode())
+def test_network_library_imported_or_named_in_a_string_and_called_on_load_is_parsed(
+    source: str, use: str
+) -> None:
+    assert worth_parsing((source + use).encode())
 
 
 def test_network_library_names_inside_other_module_names_are_not_parsed() -> None:
     source = b"from .rest._requests_asyncio import Transport\nfrom ._base_requests import Base\n"
-    assert not worth_parsing(source)
+    assert not worth_parsing(source + b"Transport().get(URL)\n")
     # After an import list is closed, the name is prose again.
     assert not worth_parsing(b"from .client import (\n    Client,\n)\n# retries requests\n")
     # A CamelCase name that starts with a module's is another name.
     assert not worth_parsing(b"from .http_handler import (\n    httpxSpecialProvider,\n)\n")
-    assert worth_parsing(b"from pip._vendor import requests\n")
-    assert worth_parsing(b"import requests_toolbelt, urllib3\n")
+    assert worth_parsing(b"from pip._vendor import requests\nrequests.get(URL)\n")
+    assert worth_parsing(b"import requests_toolbelt, urllib3\nurllib3.request('GET', URL)\n")
+
+
+_SDK = (
+    "import requests\n"
+    "from urllib.request import urlopen\n\n"
+    "TIMEOUT = 30\n\n"
+    "class Client:\n"
+    '    """Calls the service."""\n\n'
+    "    def __init__(self, url):\n"
+    "        self.url = url\n\n"
+    "    def fetch(self, path):\n"
+    "        return requests.get(self.url + path, timeout=TIMEOUT).json()\n\n"
+    "    def legacy(self, path):\n"
+    "        return urlopen(self.url + path).read()\n"
+)
 
 
 @pytest.mark.parametrize(
@@ -265,6 +282,45 @@ def test_network_library_names_inside_other_module_names_are_not_parsed() -> Non
 def test_exec_passed_around_as_a_value_is_parsed(source: str) -> None:
     assert worth_parsing(source.encode())
     assert not worth_parsing(source.replace("exec", "execute").replace("eval", "evaluate").encode())
+
+
+def test_network_library_called_only_by_functions_nobody_calls_on_load_is_not_parsed() -> None:
+    # An SDK's operations: nothing the rules report without something more.
+    assert not worth_parsing(_SDK.encode())
+    # Called on load, through the class or a helper, it is.
+    assert worth_parsing((_SDK + "Client(URL).fetch('/ping')\n").encode())
+    helper = "def ping():\n    return Client(URL).fetch('/')\nping()\n"
+    assert worth_parsing((_SDK + helper).encode())
+
+
+@pytest.mark.parametrize(
+    "ingredient",
+    [
+        "        data = dict(os.environ)\n",
+        "        key = os.getenv(name)\n",
+        "        who = getpass.getuser()\n",
+        "        here = platform.node()\n",
+        "        raw = base64.b64decode(blob)\n",
+        "        host = ''.join(map(chr, codes))\n",
+        "        host = 'moc.elpmaxe'[::-1]\n",
+        "        host = bytes([104, 111, 115, 116])\n",
+        "        host = bytes(c ^ 42 for c in blob)\n",
+        "        host = blob.decode('hex')\n",
+        "        plain = Fernet(key).decrypt(blob)\n",
+        "        headers = {'Host': 'front.example'}\n",
+        "        path = os.path.expanduser('~/.ssh/id_rsa')\n",
+        "        path = '/etc/systemd/system/agent.service'\n",
+        "        path = os.path.join(site, 'evil.pth')\n",
+        "        ip = requests.get('https://api.ipify.org').text\n",
+        "        os.chmod(path, 0o755)\n",
+        "        builtins.exec(code)\n",
+    ],
+)
+def test_network_library_called_by_functions_with_what_a_rule_needs_is_parsed(
+    ingredient: str,
+) -> None:
+    # Whatever a network call in a function could be reported with keeps the parse.
+    assert worth_parsing((_SDK + "\n    def extra(self, blob, name, key):\n" + ingredient).encode())
 
 
 def test_asyncio_subprocess_at_import_is_found() -> None:

@@ -20,22 +20,35 @@ here for it, so a single behaviour never scores twice.
 
 Most modules of big packages do none of this: a bytes pre-filter skips the
 parse entirely when the file names no sink (exec, processes, network,
-credential stores, persistence paths, dunder patching, dynamic imports).
+credential stores, persistence paths, dunder patching, dynamic imports), or
+when its only sinks are network libraries called from functions nothing runs on
+load, with nothing a rule could report them with (see :func:`worth_parsing`).
 """
 
 from __future__ import annotations
 
 import ast
+import functools
 import re
 import shlex
 import textwrap
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
+import hyperscan
+
 from depvet.detectors.deobfuscate import reverses_literal
 from depvet.detectors.literals import WORD_BYTES, Literals
+from depvet.detectors.network_reach import network_runs_on_load
+from depvet.detectors.prefilter import Prefilter, compile_expressions
 from depvet.detectors.pysource import (
+    BUILTIN_MODULES,
     BY_HAND_SCOPE,
+    CREDENTIAL_PATHS,
+    DECODER_NAMES,
+    DECODING_CODECS,
+    HOST_CALLS,
+    IP_LOOKUP,
     MAIN_SCOPE,
     MAX_AST_BYTES,
     PATCHED_DUNDERS,
@@ -789,7 +802,9 @@ def _from_module(node: ast.Attribute, imports: Mapping[str, str]) -> bool:
 
 
 def worth_parsing(data: bytes) -> bool:
-    """False when ``data`` cannot match any behaviour rule (it names no sink at all)."""
+    """False when ``data`` cannot match any behaviour rule: it names no sink at all, or
+    its only sinks are network libraries that nothing can reach on load with anything a
+    rule looks for (see :func:`_network_matters`)."""
     found = _PREFILTER.found(data)
     if not found:
         return False
@@ -797,6 +812,8 @@ def worth_parsing(data: bytes) -> bool:
         return True
     tokens = found & _TOKEN_SET
     tokens -= {w for w in tokens & _TOKEN_SHAPES.keys() if not _TOKEN_SHAPES[w].search(data)}
+    network = tokens & _NETWORK_TOKENS.keys()
+    tokens -= network
     if not tokens <= _IMPORTED_NAMES or any(_named_in_code(data, t) for t in tokens):
         return True
     if not found.isdisjoint(_BUILTINS_LOOKUPS):
@@ -819,7 +836,106 @@ def worth_parsing(data: bytes) -> bool:
                     return True
     if b"setattr" in found and _DUNDER_NAMED.search(data) and _SETATTR.search(data):
         return True
-    return b".__" in found and _DUNDER_PATCH.search(data) is not None
+    if b".__" in found and _DUNDER_PATCH.search(data) is not None:
+        return True
+    named = [t for t in network if t not in _IMPORTED_NAMES or _named_in_code(data, t)]
+    return bool(named) and _network_matters(data, named)
+
+
+# The network libraries among the pre-filter's words, with the modules each stands for
+# (urllib for urllib2 and urllib3 too; http.client for "import http.client").
+_NETWORK_TOKENS: dict[bytes, tuple[bytes, ...]] = {
+    b"socket": (b"socket",),
+    b"urlopen": (),
+    b"urlretrieve": (),
+    b"urllib": (b"urllib", b"urllib2", b"urllib3"),
+    b"requests": (b"requests",),
+    b"httpx": (b"httpx",),
+    b"http.client": (b"http",),
+    b"httplib": (b"httplib",),
+    b"HTTPConnection": (),
+    b"aiohttp": (b"aiohttp",),
+    b"ftplib": (b"ftplib",),
+    b"smtplib": (b"smtplib",),
+    b"telnetlib": (b"telnetlib",),
+    b"paramiko": (b"paramiko",),
+    b"websocket": (b"websocket", b"websockets"),
+    b"xmlrpc": (b"xmlrpc", b"xmlrpclib"),
+    b"pycurl": (b"pycurl",),
+}
+
+
+def _network_matters(data: bytes, tokens: Iterable[bytes]) -> bool:
+    """Whether a rule could report a module whose only sinks are the network libraries
+    ``tokens`` (pre-filter words it names in code).
+
+    Away from load, a network call is reported only with something it sends or is sent
+    to: the environment, host facts, a credential file, a decoded or hidden address, a
+    Host header naming another site; or with a file it writes (persistence, planted
+    code) or runs (chmod, runpy). Without a word or shape any of those needs, only a call
+    that runs on load can be reported, which :func:`network_runs_on_load` reads off
+    the bytes.
+    """
+    if _network_ingredients().may_match(data):
+        return True
+    for module, name in _SHORT_HOST_CALLS:
+        if module in data and re.search(rb"\b" + name + rb"\b", data):
+            return True  # platform.node(), from platform import node
+    roots = {root for token in tokens for root in _NETWORK_TOKENS[token]}
+    return network_runs_on_load(data, roots)
+
+
+# Host-facts functions named too briefly to look for alone ("node"): with their module.
+_SHORT_HOST_CALLS = tuple(
+    (module.encode(), name.encode())
+    for module, _, name in sorted(q.rpartition(".") for q in HOST_CALLS)
+    if len(name) < 5
+)
+
+
+# In a regular expression: an escape, a character class, or an anchor at the start or end.
+_REGEX_PART = re.compile(r"\\.|\[\^?\]?(?:\\.|[^\]\\])*\]|[$^]")
+_WIDENED_ANCHORS = {"^": "(?:^|['\"])", "$": "(?:$|['\"])"}
+
+
+def _in_source(pattern: str) -> str:
+    """A pattern written for a string's content, widened to find the string in source:
+    where it anchors at the content's start or end (``^``, ``$``), a quote may stand."""
+    return _REGEX_PART.sub(lambda m: _WIDENED_ANCHORS.get(m[0], m[0]), pattern)
+
+
+@functools.cache
+def _network_ingredients() -> Prefilter:
+    """One Hyperscan pass for every word and shape :func:`_network_matters` looks for."""
+    words = [
+        b"environ",  # the whole environment, or host facts in it
+        b"getenv",
+        *(n.rpartition(".")[2].encode() for n in HOST_CALLS if len(n.rpartition(".")[2]) >= 5),
+        *(name.encode() for name in DECODER_NAMES),  # a decoded address
+        *(name.encode() for name in BUILTIN_MODULES),  # builtins.exec, __import__ by name
+        b"__import__",
+        b"import_module",
+        b"execfile",
+        *(name.rpartition(".")[2].encode() for name in _RUNNERS),  # a written file run
+        b"dup2",  # a socket wired to a shell
+    ]
+    flags = hyperscan.HS_FLAG_MULTILINE
+    caseless = flags | hyperscan.HS_FLAG_CASELESS
+    widened = caseless | hyperscan.HS_FLAG_PREFILTER
+    codecs = b"|".join(re.escape(c.encode()) for c in sorted(DECODING_CODECS))
+    # Where files are written or read, and who is asked the machine's address.
+    paths = (PERSISTENCE_PATH, _PLANTED_PROGRAM, IP_LOOKUP, *dict(CREDENTIAL_PATHS).values())
+    expressions = [
+        *((rb"\b" + re.escape(word) + rb"\b", flags) for word in words),
+        (rb"sys\.modules", flags),  # sys.modules["requests"]
+        (rb"\[::-1\]", flags),
+        (rb"bytes(?:array)?\(\s*[\[(]", flags),  # bytes([104, 116, ...])
+        (rb"[\w)\]][ \t]*\^|\^=", flags),  # XOR
+        (rb"decode\(\s*['\"](?:" + codecs + rb")['\"]", caseless),
+        (rb"['\"]host['\"]", caseless),  # a Host header
+        *((_in_source(p.pattern).encode(), widened) for p in paths),
+    ]
+    return compile_expressions(expressions)
 
 
 # -- patterns on strings ---------------------------------------------------------------------

@@ -38,7 +38,12 @@ from dataclasses import dataclass, field
 from depvet.files import decode_source
 
 __all__ = [
+    "BUILTIN_MODULES",
     "COMMAND_NAMES",
+    "DECODER_NAMES",
+    "DECODING_CODECS",
+    "HOST_CALLS",
+    "IP_LOOKUP",
     "MAX_AST_BYTES",
     "CallSite",
     "Capability",
@@ -448,6 +453,27 @@ _DECRYPT_METHODS = frozenset({"decrypt", "decrypt_and_verify", "decrypt_at_time"
 def _decrypts(call: ast.Call) -> bool:
     """``<cipher>.decrypt(...)``: decrypted data is decoded data."""
     return isinstance(call.func, ast.Attribute) and call.func.attr in _DECRYPT_METHODS
+
+
+# Names without one of which no value is DECODE or OBFUSCATED, for readers that look at
+# bytes: the modules of the decoders above (base64.*decode*, binascii.a2b_*) and the last
+# part of every other decoding call, cipher methods, the obfuscating builtins. What else
+# hides a value is a shape, not a name: "[::-1]", XOR, bytes([...]), .decode("<codec>").
+DECODER_NAMES: frozenset[str] = frozenset(
+    {"base64", "binascii", "codecs"}
+    | {
+        # codecs.decode, marshal.loads: the module; the function's name is everywhere.
+        module if function in ("decode", "loads") else function
+        for name, capability in _EXACT.items()
+        if capability is Capability.DECODE
+        for module, _, function in [name.rpartition(".")]
+        if capability is Capability.DECODE
+    }
+    | _DECRYPT_METHODS
+    | _OBFUSCATORS
+)
+DECODING_CODECS = _DECODING_CODECS
+BUILTIN_MODULES = _BUILTIN_MODULES
 
 
 _INIT_METHODS = ("__init__", "__new__", "__post_init__", "__call__", "__enter__", "__exit__")
