@@ -74,6 +74,11 @@ ON_LOAD = {
         ) -> None:
             pass
     """,
+    "a default value after a parenthesis and a colon": """
+        import requests
+        def handler(pages={(1): requests.get(URL)}):
+            return pages
+    """,
     "an f-string's replacement field": """
         import requests
         print(f"status: {requests.get(URL).status_code}")

@@ -308,6 +308,14 @@ def _dedent(indent: int) -> re.Pattern[bytes]:
     return pattern
 
 
+def _closes(data: bytes, start: int, end: int) -> bool:
+    """Whether every bracket opened in ``data[start:end]`` is closed there."""
+    return all(
+        data.count(opening, start, end) == data.count(closing, start, end)
+        for opening, closing in ((b"(", b")"), (b"[", b"]"), (b"{", b"}"))
+    )
+
+
 def _registered(data: bytes, line_start: int) -> bool:
     """Whether a decorator above the line at ``line_start`` registers the function
     (``@atexit.register``): then it runs without being named."""
@@ -336,7 +344,10 @@ def _blocks(source: _Source) -> tuple[list[_Def], set[bytes]] | None:
             classes.add(block[3])
             continue
         header = _HEADER_END.search(data, block.end())
-        while header is not None and source.literal_at(header.start() - 1) is not None:
+        while header is not None and (
+            source.literal_at(header.start() - 1) is not None
+            or not _closes(data, block.end(), header.start() + 1)
+        ):  # "):" in a string, or inside the parameters: {(1): get(URL)}
             header = _HEADER_END.search(data, header.end())
         if header is None:
             return None
