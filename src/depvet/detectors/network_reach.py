@@ -35,67 +35,14 @@ import re
 from collections.abc import Iterable
 
 from depvet.detectors.literals import WORD_BYTES
+from depvet.detectors.pysource import NETWORK_CALLS, NETWORK_METHODS
 
-__all__ = ["NETWORK_MODULES", "network_runs_on_load"]
+__all__ = ["network_runs_on_load"]
 
-# Modules (and members) whose calls pysource classifies as network calls.
-NETWORK_MODULES = (
-    "urllib.request",
-    "urllib.urlopen",
-    "urllib.urlretrieve",
-    "urllib2",
-    "http.client",
-    "httplib",
-    "requests",
-    "httpx",
-    "aiohttp",
-    "urllib3",
-    "ftplib",
-    "smtplib",
-    "telnetlib",
-    "xmlrpc.client",
-    "xmlrpclib",
-    "pycurl",
-    "websocket",
-    "websockets",
-    "paramiko",
-    "socket",
-)
-_ROOTS = tuple(dict.fromkeys(m.split(".")[0].encode() for m in NETWORK_MODULES))
+_ROOTS = tuple(dict.fromkeys(name.split(".")[0].encode() for name in NETWORK_CALLS))
 # Names of network functions and classes, however they were imported.
 _FUNCTIONS = (b"urlopen", b"urlretrieve", b"HTTPConnection", b"HTTPSConnection")
-# Methods of network objects that send or receive (pysource's _NETWORK_METHODS).
-_NETWORK_METHODS = frozenset(
-    {
-        b"connect",
-        b"connect_ex",
-        b"send",
-        b"sendall",
-        b"sendto",
-        b"sendfile",
-        b"sendmsg",
-        b"recv",
-        b"recv_into",
-        b"recvfrom",
-        b"accept",
-        b"request",
-        b"urlopen",
-        b"open",
-        b"get",
-        b"post",
-        b"put",
-        b"patch",
-        b"delete",
-        b"head",
-        b"getresponse",
-        b"sendmail",
-        b"send_message",
-        b"storbinary",
-        b"storlines",
-        b"retrbinary",
-        b"exec_command",
-    }
-)
+_NETWORK_METHODS = frozenset(name.encode() for name in NETWORK_METHODS)
 # Past this many names standing for network objects, the module is parsed instead.
 _MAX_NAMES = 64
 
@@ -187,12 +134,12 @@ class _Source:
 def _network_module(path: str) -> bool:
     """Whether ``path`` (a module or a member) is, holds or is held by a network module."""
     return any(
-        path == m or path.startswith(m + ".") or m.startswith(path + ".") for m in NETWORK_MODULES
+        path == m or path.startswith(m + ".") or m.startswith(path + ".") for m in NETWORK_CALLS
     )
 
 
 def _network_member(path: str) -> bool:
-    return any(path == m or path.startswith(m + ".") for m in NETWORK_MODULES)
+    return any(path == m or path.startswith(m + ".") for m in NETWORK_CALLS)
 
 
 def _imported_names(source: _Source, at: int) -> set[bytes] | None:

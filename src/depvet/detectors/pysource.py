@@ -45,6 +45,8 @@ __all__ = [
     "HOST_CALLS",
     "IP_LOOKUP",
     "MAX_AST_BYTES",
+    "NETWORK_CALLS",
+    "NETWORK_METHODS",
     "CallSite",
     "Capability",
     "ClassInfo",
@@ -164,7 +166,7 @@ _COMMAND_ROOTS = frozenset({"setuptools", "distutils", "wheel", "Cython", "numpy
 
 # Python 2 builtins matter too: old malware still circulates as sdists.
 _BUILTINS = frozenset(dir(builtins)) | {"execfile", "file", "unicode", "raw_input", "reload"}
-_BUILTIN_MODULES = ("builtins", "__builtins__", "__builtin__")
+BUILTIN_MODULES = ("builtins", "__builtins__", "__builtin__")
 
 _EXACT: dict[str, Capability] = {
     "exec": Capability.EXEC,
@@ -233,7 +235,7 @@ _PREFIXES: tuple[tuple[str, Capability], ...] = (
     ("binascii.a2b_", Capability.DECODE),
 )
 # Codec names that make str/bytes .decode() (Python 2) or codecs.* a decoder.
-_DECODING_CODECS = frozenset(
+DECODING_CODECS = frozenset(
     [
         "base64",
         "base_64",
@@ -392,7 +394,7 @@ CREDENTIAL_PATHS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
 )
 # Methods that read a sound's samples or an image's pixels: where stego payloads hide.
 # Methods of network objects (sockets, sessions, connections) that send or receive.
-_NETWORK_METHODS = frozenset(
+NETWORK_METHODS = frozenset(
     {
         "connect",
         "connect_ex",
@@ -467,13 +469,15 @@ DECODER_NAMES: frozenset[str] = frozenset(
         for name, capability in _EXACT.items()
         if capability is Capability.DECODE
         for module, _, function in [name.rpartition(".")]
-        if capability is Capability.DECODE
     }
     | _DECRYPT_METHODS
     | _OBFUSCATORS
 )
-DECODING_CODECS = _DECODING_CODECS
-BUILTIN_MODULES = _BUILTIN_MODULES
+# What a call is classified NETWORK by: a qualname equal to one of these or below one.
+NETWORK_CALLS: tuple[str, ...] = tuple(
+    [p.rstrip(".") for p, capability in _PREFIXES if capability is Capability.NETWORK]
+    + [name for name, capability in _EXACT.items() if capability is Capability.NETWORK]
+)
 
 
 _INIT_METHODS = ("__init__", "__new__", "__post_init__", "__call__", "__enter__", "__exit__")
@@ -671,7 +675,7 @@ def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Ca
         if call is not None and qualname in ("codecs.encode", "codecs.decode"):
             codec = _const_str(_arg(call, 1, "encoding"))
             # Encoding to base64 or hex hides nothing; rot13 is its own inverse.
-            decoders = _DECODING_CODECS if qualname == "codecs.decode" else _SELF_INVERSE_CODECS
+            decoders = DECODING_CODECS if qualname == "codecs.decode" else _SELF_INVERSE_CODECS
             if codec is not None and codec.lower() in decoders:
                 found.add(Capability.DECODE)
     if call is not None and type(call.func) is ast.Attribute:
@@ -680,7 +684,7 @@ def classify(qualname: str | None, call: ast.Call | None = None) -> frozenset[Ca
             found.add(Capability.FILE_WRITE)
         elif attr == "decode" and call.args:
             codec = _const_str(call.args[0])
-            if codec is not None and codec.lower() in _DECODING_CODECS:
+            if codec is not None and codec.lower() in DECODING_CODECS:
                 found.add(Capability.DECODE)
     return frozenset(found) if found else _NOTHING
 
@@ -1404,7 +1408,7 @@ class ModuleAnalysis:
         if found is None:
             return None
         module, _, rest = found.partition(".")
-        if rest and module in _BUILTIN_MODULES:
+        if rest and module in BUILTIN_MODULES:
             return rest
         return found
 
@@ -1436,7 +1440,7 @@ class ModuleAnalysis:
             base = self._qualname(container, scope, depth + 1)
             if base == "sys.modules":
                 return key
-            if base in _BUILTIN_MODULES:
+            if base in BUILTIN_MODULES:
                 return f"builtins.{key}"
         return None
 
@@ -1471,7 +1475,7 @@ class ModuleAnalysis:
                     if found is not None:
                         return found
             return None  # a local `file = open(p)` or parameter `input` hides the builtin
-        if name in _BUILTINS or name in _BUILTIN_MODULES:
+        if name in _BUILTINS or name in BUILTIN_MODULES:
             return name
         if len(self._stars) == 1:
             return f"{self._stars[0]}.{name}"
@@ -1541,7 +1545,7 @@ class ModuleAnalysis:
     @staticmethod
     def _strip_builtins(qualname: str) -> str:
         module, _, rest = qualname.partition(".")
-        return rest if rest and module in _BUILTIN_MODULES else qualname
+        return rest if rest and module in BUILTIN_MODULES else qualname
 
     def _site(self, node: ast.Call, scope: str) -> CallSite:
         qualname = self.qualname(node.func, scope)
@@ -1556,7 +1560,7 @@ class ModuleAnalysis:
             receiver = self.maker(func.value.id, scope)
             if (
                 receiver is not None
-                and func.attr in _NETWORK_METHODS
+                and func.attr in NETWORK_METHODS
                 and Capability.NETWORK in _classify_name(receiver)
             ):
                 capabilities = capabilities | {Capability.NETWORK}
@@ -1583,7 +1587,7 @@ class ModuleAnalysis:
                 if (
                     type(func) is ast.Attribute
                     and type(func.value) is ast.Name
-                    and func.attr in _NETWORK_METHODS
+                    and func.attr in NETWORK_METHODS
                     and func.value.id != name
                 ):
                     outer = self.maker(func.value.id, where)
